@@ -176,7 +176,6 @@ ssize_t		pm_scan_read(pm_scan *scan, char *buf, size_t max);
 void		pm_scan_cancel(pm_scan *scan);
 void		pm_scan_join(pm_scan *scan);
 
-/* ---- server.c ---- */
-extern const char *pm_log_name;
+
 
 #endif							/* PM_INTERNAL_H */

@@ -186,7 +186,7 @@ void		pm_scan_error(pm_scan *scan, int status, const char *message,
 int			pm_scan_write_raw(pm_scan *scan, const char *data, size_t len);
 void		pm_scan_abort(pm_scan *scan);
 
-/* One line on stderr: "<plugin>: <message>". */
+/* Logs one line on stderr (the manager prefixes it with the plugin name). */
 void		pm_log(const char *fmt,...) __attribute__((format(printf, 1, 2)));
 
 #ifdef __cplusplus

@@ -352,12 +352,19 @@ pm_scan_run(pm_scan *scan)
 {
 	const pm_table *t = scan->info->table;
 	int			rc;
+	bool		gone = false;
 
 	clock_gettime(CLOCK_MONOTONIC, &scan->t0);
 	rc = t->scan(scan, t->arg);
+	if (!scan->capture)
+	{
+		pthread_mutex_lock(&scan->mu);
+		gone = scan->consumer_gone;
+		pthread_mutex_unlock(&scan->mu);
+	}
 	if (rc != 0 && !scan->failed)
 		pm_scan_error(scan, 500, "scan failed", "The plugin's scan callback returned an error.", NULL);
-	if (scan->aborted || (scan->consumer_gone && !scan->capture))
+	if (scan->aborted || gone)
 		pm_log("scan table=%s rows=%lld elapsed_ms=%.1f ended early (%s)", t->name,
 			   (long long) scan->rows, elapsed_ms(&scan->t0),
 			   scan->aborted ? "aborted" : "client gone");
