@@ -171,6 +171,7 @@ channel_write(pm_scan *scan)
 
 	if (scan->capture)
 	{
+		scan->started = true;
 		pm_buf_append(scan->capture, p, left);
 		scan->out.len = 0;
 		return 0;
