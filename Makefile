@@ -15,9 +15,9 @@ SHLIB_LINK = $(shell pkg-config --libs $(PKG_DEPS))
 
 # Suites, run against a live server (see test/run_tests.sh).
 REGRESS = setup admin names privileges
-REGRESS_OPTS = --inputdir=test/regress --outputdir=test/regress --load-extension=plugin_manager
+REGRESS_OPTS = --inputdir=. --outputdir=.
 ISOLATION = concurrent_start stop_race
-ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation/output --load-extension=plugin_manager
+ISOLATION_OPTS = --inputdir=test/isolation --outputdir=output_iso --load-extension=plugin_manager
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
@@ -26,9 +26,11 @@ PLUGIN_DIR = $(pkglibdir)/plugin_manager
 
 .PHONY: plugins install-plugins
 all: plugins
+# WITH_PLUGINS=no builds the extension alone
+WITH_PLUGINS ?= yes
 plugins:
-	@if [ -f plugins/Makefile ]; then $(MAKE) -C plugins all; fi
+	@if [ "$(WITH_PLUGINS)" = yes ] && [ -f plugins/Makefile ]; then $(MAKE) -C plugins all; fi
 install: install-plugins
 install-plugins: plugins
 	$(MKDIR_P) '$(DESTDIR)$(PLUGIN_DIR)'
-	@if [ -f plugins/Makefile ]; then $(MAKE) -C plugins install PLUGIN_DIR='$(PLUGIN_DIR)'; fi
+	@if [ "$(WITH_PLUGINS)" = yes ] && [ -f plugins/Makefile ]; then $(MAKE) -C plugins install PLUGIN_DIR='$(PLUGIN_DIR)'; fi

@@ -3,6 +3,8 @@
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
 \echo Use "CREATE EXTENSION plugin_manager" to load this file. \quit
 
+-- the view's source; callable by all, like the view (a view's functions are
+-- checked against the caller)
 CREATE FUNCTION plugin_manager._plugins(
     OUT name text, OUT state text, OUT pid integer, OUT endpoint text,
     OUT generation bigint, OUT restarts integer, OUT started_at timestamptz,
@@ -56,7 +58,7 @@ LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION plugin_manager.restart_plugin(text) IS
     'Stop the plugin''s process and start a new one; returns the new handle';
 
-REVOKE ALL ON FUNCTION plugin_manager._plugins() FROM PUBLIC;
+GRANT USAGE ON SCHEMA plugin_manager TO PUBLIC;
 REVOKE ALL ON FUNCTION plugin_manager.available_plugins() FROM PUBLIC;
 REVOKE ALL ON FUNCTION plugin_manager.start_plugin(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION plugin_manager.stop_plugin(text) FROM PUBLIC;
