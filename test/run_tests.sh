@@ -96,7 +96,7 @@ as_pg env PERL5LIB=$($PG_CONFIG --pkglibdir)/pgxs/src/test/perl \
     PG_REGRESS=$($PG_CONFIG --pkglibdir)/pgxs/src/test/regress/pg_regress \
     TESTDIR=$WORK/src/test PG_TEST_TIMEOUT_DEFAULT=60 TMPDIR=$WORK/src/test \
     PM_TEST_PLUGIN_DIR=$WORK/plugins PM_SRC=$WORK/src \
-    sh -c "cd $WORK/src && prove -v test/t/" > "$out" 2>&1
+    sh -c "cd $WORK/src && prove -v -I test/perl test/t/*.pl" > "$out" 2>&1
 rc=$?
 p=$(grep -cE '^ok ' "$out")
 f=$(grep -cE '^not ok ' "$out")
