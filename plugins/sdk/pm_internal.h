@@ -160,6 +160,7 @@ struct pm_scan
 	int			consumer_waiting;	/* read racily by the producer */
 	pthread_t	thread;
 	bool		thread_started;
+	int			client_fd;		/* the connection's socket, or -1 */
 	struct timespec t0;
 
 	/* The server's list of live scans (server.c). */

@@ -464,6 +464,7 @@ pm_scan_parse(const pm_registry *reg, const char *body, size_t len, pm_error *er
 		return NULL;
 	}
 	scan->info = info;
+	scan->client_fd = -1;
 	scan->request = root;
 	scan->limit = -1;
 	scan->wants = calloc((size_t) t->ncolumns + 1, sizeof(bool));

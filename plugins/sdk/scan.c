@@ -11,6 +11,7 @@
  * and pm_row_end() says stop.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -432,13 +433,52 @@ pm_scan_start(pm_scan *scan)
 	return 0;
 }
 
+/* Whether the client closed its end of the connection. */
+static bool
+client_gone(int fd)
+{
+	struct pollfd p = {fd, POLLRDHUP, 0};
+
+	if (fd < 0)
+		return false;
+	return poll(&p, 1, 0) > 0 &&
+		(p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
+/*
+ * The consumer's wait for the producer, with mu held.  A slow producer
+ * would otherwise keep the connection thread from ever noticing that the
+ * client left, so the client's socket is checked every CLIENT_CHECK_MS.
+ */
+#define CLIENT_CHECK_MS 250
+
+static void
+consumer_wait(pm_scan *scan)
+{
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_nsec += CLIENT_CHECK_MS * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L)
+	{
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	if (pthread_cond_timedwait(&scan->cv_consumer, &scan->mu, &deadline) == ETIMEDOUT &&
+		client_gone(scan->client_fd))
+	{
+		scan->consumer_gone = true;
+		pthread_cond_broadcast(&scan->cv_producer);
+	}
+}
+
 /* Waits until the response status is known: first output, or the end. */
 void
 pm_scan_wait_started(pm_scan *scan)
 {
 	pthread_mutex_lock(&scan->mu);
 	while (!scan->started && !scan->done && !scan->consumer_gone)
-		pthread_cond_wait(&scan->cv_consumer, &scan->mu);
+		consumer_wait(scan);
 	pthread_mutex_unlock(&scan->mu);
 }
 
@@ -453,7 +493,7 @@ pm_scan_read(pm_scan *scan, char *buf, size_t max)
 	while (scan->ring_count == 0 && !scan->done && !scan->consumer_gone)
 	{
 		__atomic_store_n(&scan->consumer_waiting, 1, __ATOMIC_RELAXED);
-		pthread_cond_wait(&scan->cv_consumer, &scan->mu);
+		consumer_wait(scan);
 	}
 	__atomic_store_n(&scan->consumer_waiting, 0, __ATOMIC_RELAXED);
 	while (n < max && scan->ring_count > 0)

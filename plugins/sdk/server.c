@@ -199,6 +199,7 @@ handle_scan(struct MHD_Connection *conn, const pm_buf *body)
 	pm_error	err = {0};
 	pm_scan    *scan;
 	struct MHD_Response *r;
+	const union MHD_ConnectionInfo *ci;
 	enum MHD_Result ret;
 	bool		started;
 
@@ -211,6 +212,8 @@ handle_scan(struct MHD_Connection *conn, const pm_buf *body)
 		pm_error_clear(&err);
 		return ret;
 	}
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	scan->client_fd = ci ? ci->connect_fd : -1;
 	if (pm_scan_channel_init(scan) != 0)
 	{
 		pm_scan_free(scan);
@@ -282,25 +285,32 @@ handler(void *cls, struct MHD_Connection *conn, const char *url, const char *met
 
 	(void) cls;
 	(void) version;
+	if (ctx == NULL)
+	{
+		/*
+		 * First call: headers only.  libmicrohttpd closes the connection
+		 * after a response queued now, so every answer waits for the body.
+		 */
+		ctx = calloc(1, sizeof(*ctx));
+		if (ctx == NULL)
+			return MHD_NO;
+		*con_cls = ctx;
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0)
+	{
+		if (!is_post || strcmp(url, "/v1/scan") != 0)
+			;					/* a body nobody reads: discard it */
+		else if (ctx->body.len + *upload_data_size > MAX_BODY)
+			ctx->too_big = true;
+		else
+			pm_buf_append(&ctx->body, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+
 	if (strcmp(url, "/v1/scan") == 0 && is_post)
 	{
-		if (ctx == NULL)
-		{
-			ctx = calloc(1, sizeof(*ctx));
-			if (ctx == NULL)
-				return MHD_NO;
-			*con_cls = ctx;
-			return MHD_YES;
-		}
-		if (*upload_data_size > 0)
-		{
-			if (ctx->body.len + *upload_data_size > MAX_BODY)
-				ctx->too_big = true;
-			else
-				pm_buf_append(&ctx->body, upload_data, *upload_data_size);
-			*upload_data_size = 0;
-			return MHD_YES;
-		}
 		if (ctx->too_big)
 			return respond_simple_error(conn, 413, "request body too large",
 										"A scan request is limited to 1 MB.");
@@ -316,28 +326,7 @@ handler(void *cls, struct MHD_Connection *conn, const char *url, const char *met
 					   MHD_RESPMEM_PERSISTENT, "application/json");
 	if (strcmp(url, "/v1/scan") == 0 || strcmp(url, "/v1/health") == 0 ||
 		strcmp(url, "/v1/schema") == 0)
-	{
-		if (is_post && ctx == NULL)
-		{
-			/* consume the body before answering */
-			ctx = calloc(1, sizeof(*ctx));
-			if (ctx == NULL)
-				return MHD_NO;
-			*con_cls = ctx;
-			return MHD_YES;
-		}
-		if (*upload_data_size > 0)
-		{
-			*upload_data_size = 0;
-			return MHD_YES;
-		}
 		return respond_simple_error(conn, 405, "method not allowed", NULL);
-	}
-	if (*upload_data_size > 0)
-	{
-		*upload_data_size = 0;
-		return MHD_YES;
-	}
 	return respond_simple_error(conn, 404, "not found",
 								"Endpoints are GET /v1/health, GET /v1/schema and POST /v1/scan.");
 }
