@@ -11,6 +11,8 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
@@ -27,6 +29,9 @@ int			pm_max_plugins = 32;
 char	   *pm_plugin_dir = NULL;
 int			pm_startup_timeout = 10000;
 int			pm_stop_timeout = 5000;
+int			pm_connect_timeout = 5000;
+int			pm_request_timeout = 30000;
+int			pm_idle_timeout = 60000;
 
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
@@ -107,6 +112,30 @@ _PG_init(void)
 							&pm_stop_timeout,
 							5000, 0, 600000,
 							PGC_SIGHUP, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("plugin_manager.connect_timeout",
+							"Default time a query has to connect to a plugin.",
+							"A server's connect_timeout option overrides it. 0 means no limit.",
+							&pm_connect_timeout,
+							5000, 0, INT_MAX / 2,
+							PGC_USERSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("plugin_manager.request_timeout",
+							"Default time a plugin has to start answering a request.",
+							"A server's request_timeout option overrides it. 0 means no limit.",
+							&pm_request_timeout,
+							30000, 0, INT_MAX / 2,
+							PGC_USERSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("plugin_manager.idle_timeout",
+							"Default longest silence of a plugin in the middle of its answer.",
+							"A server's idle_timeout option overrides it. 0 means no limit.",
+							&pm_idle_timeout,
+							60000, 0, INT_MAX / 2,
+							PGC_USERSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("plugin_manager");
