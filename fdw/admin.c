@@ -51,8 +51,8 @@ pm_plugins(PG_FUNCTION_ARGS)
 	n = pmr_snapshot(&slots);
 	for (int i = 0; i < n; i++)
 	{
-		Datum		values[9];
-		bool		nulls[9] = {0};
+		Datum		values[14];
+		bool		nulls[14] = {0};
 		PmSlotInfo *s = &slots[i];
 
 		values[0] = CStringGetTextDatum(s->name);
@@ -66,6 +66,11 @@ pm_plugins(PG_FUNCTION_ARGS)
 		nulls[6] = (s->started_at == 0);
 		values[7] = text_or_null(s->last_exit, &nulls[7]);
 		values[8] = text_or_null(s->last_error, &nulls[8]);
+		values[9] = Int64GetDatum((int64) s->stats.scans);
+		values[10] = Int64GetDatum((int64) s->stats.rows);
+		values[11] = Int64GetDatum((int64) s->stats.bytes);
+		values[12] = Int64GetDatum((int64) s->stats.errors);
+		values[13] = Float8GetDatum(s->stats.time_us / 1000.0);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

@@ -18,6 +18,7 @@
 #include "storage/ipc.h"
 #include "utils/guc.h"
 
+#include "fdw.h"
 #include "plugin_manager.h"
 #include "registry.h"
 
@@ -146,6 +147,7 @@ _PG_init(void)
 	shmem_startup_hook = pm_shmem_startup;
 
 	pm_register_manager();
+	pm_fdw_init();
 }
 
 char *

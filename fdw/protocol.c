@@ -13,6 +13,18 @@
 
 #include "protocol.h"
 
+/*
+ * jansson's json_object() shares its name with PostgreSQL's SQL function
+ * json_object(), which the server binary exports: inside the server a call
+ * to it from this library binds to PostgreSQL's and crashes.  json_pack()
+ * builds the object inside libjansson instead.
+ */
+static json_t *
+pmp_new_object(void)
+{
+	return json_pack("{}");
+}
+
 static void
 copy_text(char *dst, size_t dstlen, const char *src)
 {
@@ -378,11 +390,11 @@ pmp_request_new(const char *table)
 
 	if (r == NULL)
 		return NULL;
-	r->root = json_object();
+	r->root = pmp_new_object();
 	r->columns = json_array();
 	r->quals = json_array();
-	r->config = json_object();
-	r->credentials = json_object();
+	r->config = pmp_new_object();
+	r->credentials = pmp_new_object();
 	if (!r->root || !r->columns || !r->quals || !r->config || !r->credentials)
 	{
 		json_decref(r->root);
@@ -445,7 +457,7 @@ bool
 pmp_request_add_qual(PmpRequest *r, const char *column, int op,
 					 const PmpScalar *values, int nvalues)
 {
-	json_t	   *q = json_object();
+	json_t	   *q = pmp_new_object();
 	json_t	   *value = NULL;
 
 	json_object_set_new(q, "column", json_string(column));
@@ -507,7 +519,7 @@ pmp_request_dump(PmpRequest *r, bool hide_credentials)
 	else
 	{
 		json_t	   *copy = json_copy(r->root);
-		json_t	   *masked = json_object();
+		json_t	   *masked = pmp_new_object();
 		const char *key;
 		json_t	   *v;
 

@@ -33,7 +33,6 @@ typedef struct PmpHandshake
 extern bool pmp_parse_handshake(const char *line, size_t len,
 								PmpHandshake *out, char *err, size_t errlen);
 
-#endif							/* PM_PROTOCOL_H */
 
 /* ---- operators a plugin may declare for a key column ---- */
 #define PMP_OP_EQ			(1 << 0)
@@ -149,3 +148,5 @@ typedef struct PmpMessage
 /* false (with a reason) if the text is not a JSON object */
 extern bool pmp_parse_message(const char *text, size_t len, PmpMessage *out,
 							  char *err, size_t errlen);
+
+#endif							/* PM_PROTOCOL_H */

@@ -53,6 +53,9 @@ typedef struct PmSlot
 	char		last_exit[PM_EXIT_MAXLEN];
 	char		last_error[PM_ERROR_MAXLEN];
 
+	/* added to by backends at the end of each scan */
+	PmScanStats stats;
+
 	/* written by backends, taken (cleared) by the manager */
 	bool		start_req;
 	bool		stop_req;
@@ -575,6 +578,7 @@ pmr_snapshot(PmSlotInfo **slots)
 		o->started_at = s->started_at;
 		strlcpy(o->last_exit, s->last_exit, sizeof(o->last_exit));
 		strlcpy(o->last_error, s->last_error, sizeof(o->last_error));
+		o->stats = s->stats;
 		n++;
 	}
 	LWLockRelease(pm_shared->lock);
@@ -592,6 +596,33 @@ pmr_manager_info(PmManagerInfo *info)
 	info->state = pm_shared->manager_state;
 	info->shutting_down = pm_shared->shutting_down;
 	info->started_at = pm_shared->manager_started_at;
+	LWLockRelease(pm_shared->lock);
+}
+
+/*
+ * Once per scan, at its end (or its error).  Counters survive restarts of
+ * the plugin and of the manager; they start at zero with the server.
+ */
+void
+pmr_add_scan_stats(const char *name, uint64 rows, uint64 bytes, bool failed,
+				   uint64 time_us)
+{
+	int			i;
+
+	if (pm_shared == NULL)
+		return;
+	LWLockAcquire(pm_shared->lock, LW_EXCLUSIVE);
+	i = pmr_find_slot(name);
+	if (i >= 0)
+	{
+		PmScanStats *st = &pm_shared->slots[i].stats;
+
+		st->scans++;
+		st->rows += rows;
+		st->bytes += bytes;
+		st->errors += failed ? 1 : 0;
+		st->time_us += time_us;
+	}
 	LWLockRelease(pm_shared->lock);
 }
 

@@ -48,6 +48,16 @@ typedef struct PmPluginHandle
 	uint64		generation;
 } PmPluginHandle;
 
+/* What the foreign-data wrapper's scans of one plugin added up to. */
+typedef struct PmScanStats
+{
+	uint64		scans;
+	uint64		rows;
+	uint64		bytes;
+	uint64		errors;
+	uint64		time_us;
+} PmScanStats;
+
 /* A copy of one slot, for the plugins view. */
 typedef struct PmSlotInfo
 {
@@ -60,6 +70,7 @@ typedef struct PmSlotInfo
 	TimestampTz started_at;		/* 0 when never started */
 	char		last_exit[PM_EXIT_MAXLEN];
 	char		last_error[PM_ERROR_MAXLEN];
+	PmScanStats stats;
 } PmSlotInfo;
 
 typedef struct PmManagerInfo
@@ -97,6 +108,8 @@ extern void pmr_restart(const char *name, PmPluginHandle *handle);
 extern bool pmr_stop(const char *name);
 extern int	pmr_snapshot(PmSlotInfo **slots);
 extern void pmr_manager_info(PmManagerInfo *info);
+extern void pmr_add_scan_stats(const char *name, uint64 rows, uint64 bytes,
+							   bool failed, uint64 time_us);
 
 /* the plugin manager */
 extern void pmr_mgr_register(void);

@@ -8,7 +8,9 @@
 CREATE FUNCTION plugin_manager._plugins(
     OUT name text, OUT state text, OUT pid integer, OUT endpoint text,
     OUT generation bigint, OUT restarts integer, OUT started_at timestamptz,
-    OUT last_exit text, OUT last_error text)
+    OUT last_exit text, OUT last_error text,
+    OUT scans bigint, OUT rows bigint, OUT bytes bigint, OUT errors bigint,
+    OUT scan_time_ms double precision)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pm_plugins'
 LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
@@ -16,7 +18,7 @@ LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
 CREATE VIEW plugin_manager.plugins AS
     SELECT * FROM plugin_manager._plugins();
 COMMENT ON VIEW plugin_manager.plugins IS
-    'One row per plugin registry slot: state, process, generation, restarts and last exit';
+    'One row per plugin registry slot: state, process, generation, restarts, last exit, and what foreign scans of the plugin added up to';
 GRANT SELECT ON plugin_manager.plugins TO PUBLIC;
 
 CREATE FUNCTION plugin_manager.manager_status(
@@ -63,3 +65,20 @@ REVOKE ALL ON FUNCTION plugin_manager.available_plugins() FROM PUBLIC;
 REVOKE ALL ON FUNCTION plugin_manager.start_plugin(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION plugin_manager.stop_plugin(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION plugin_manager.restart_plugin(text) FROM PUBLIC;
+
+-- The foreign-data wrapper
+CREATE FUNCTION plugin_manager.fdw_handler()
+RETURNS fdw_handler
+AS 'MODULE_PATHNAME', 'pm_fdw_handler'
+LANGUAGE C STRICT;
+
+CREATE FUNCTION plugin_manager.fdw_validator(text[], oid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'pm_fdw_validator'
+LANGUAGE C STRICT;
+
+CREATE FOREIGN DATA WRAPPER plugin_manager
+    HANDLER plugin_manager.fdw_handler
+    VALIDATOR plugin_manager.fdw_validator;
+COMMENT ON FOREIGN DATA WRAPPER plugin_manager IS
+    'Query plugins (local processes run by the plugin manager, or remote URLs) as foreign tables';
