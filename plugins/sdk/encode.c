@@ -73,6 +73,8 @@ static const unsigned char text_class[256] = {
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 };
 
+#define TEXT_CHUNK 4096
+
 /* Length of a valid UTF-8 sequence at s (at most n bytes), or 0 if invalid. */
 static size_t
 utf8_sequence(const unsigned char *s, size_t n)
@@ -117,6 +119,7 @@ utf8_sequence(const unsigned char *s, size_t n)
 /*
  * A JSON string.  Control characters are escaped; each invalid UTF-8 byte
  * becomes U+FFFD, so the output is always valid JSON and valid UTF-8.
+ * After an allocation failure b->oom is set and the caller fails the row.
  */
 void
 pm_enc_text(pm_buf *b, const char *str, size_t len)
@@ -125,95 +128,101 @@ pm_enc_text(pm_buf *b, const char *str, size_t len)
 	const unsigned char *s = (const unsigned char *) str;
 	size_t		i = 0;
 
-	/* worst case: every byte becomes a 6-byte escape */
-	if (len > (SIZE_MAX - 2) / 6 || !pm_buf_reserve(b, len * 6 + 2))
-	{
-		b->oom = true;
-		return;
-	}
-	b->data[b->len++] = '"';
+	pm_buf_putc(b, '"');
 	while (i < len)
 	{
-		size_t		run = i;
-		unsigned char c;
+		/*
+		 * Reserve for the worst case (every byte a 6-byte escape) one chunk
+		 * at a time, so a large value costs about its own size, not six
+		 * times it.  A UTF-8 sequence may run up to 3 bytes past the chunk.
+		 */
+		size_t		chunk_end = i + (len - i < TEXT_CHUNK ? len - i : TEXT_CHUNK);
 
-		while (run < len && text_class[s[run]] == 0)
-			run++;
-		if (run > i)
+		if (!pm_buf_reserve(b, (chunk_end - i + 3) * 6))
+			return;
+		while (i < chunk_end)
 		{
-			memcpy(b->data + b->len, s + i, run - i);
-			b->len += run - i;
-			i = run;
-			if (i == len)
-				break;
-		}
-		c = s[i];
-		if (text_class[c] == 1)
-		{
-			char	   *o = b->data + b->len;
+			size_t		run = i;
+			unsigned char c;
 
-			o[0] = '\\';
-			switch (c)
+			while (run < chunk_end && text_class[s[run]] == 0)
+				run++;
+			if (run > i)
 			{
-				case '"':
-					o[1] = '"';
-					b->len += 2;
-					break;
-				case '\\':
-					o[1] = '\\';
-					b->len += 2;
-					break;
-				case '\n':
-					o[1] = 'n';
-					b->len += 2;
-					break;
-				case '\r':
-					o[1] = 'r';
-					b->len += 2;
-					break;
-				case '\t':
-					o[1] = 't';
-					b->len += 2;
-					break;
-				case '\b':
-					o[1] = 'b';
-					b->len += 2;
-					break;
-				case '\f':
-					o[1] = 'f';
-					b->len += 2;
-					break;
-				default:
-					o[1] = 'u';
-					o[2] = '0';
-					o[3] = '0';
-					o[4] = hex[c >> 4];
-					o[5] = hex[c & 15];
-					b->len += 6;
+				memcpy(b->data + b->len, s + i, run - i);
+				b->len += run - i;
+				i = run;
+				if (i == chunk_end)
 					break;
 			}
-			i++;
-		}
-		else
-		{
-			size_t		n = utf8_sequence(s + i, len - i);
-
-			if (n == 0)
+			c = s[i];
+			if (text_class[c] == 1)
 			{
-				/* U+FFFD REPLACEMENT CHARACTER, 3 bytes <= 6 reserved */
-				memcpy(b->data + b->len, "\xEF\xBF\xBD", 3);
-				b->len += 3;
+				char	   *o = b->data + b->len;
+
+				o[0] = '\\';
+				switch (c)
+				{
+					case '"':
+						o[1] = '"';
+						b->len += 2;
+						break;
+					case '\\':
+						o[1] = '\\';
+						b->len += 2;
+						break;
+					case '\n':
+						o[1] = 'n';
+						b->len += 2;
+						break;
+					case '\r':
+						o[1] = 'r';
+						b->len += 2;
+						break;
+					case '\t':
+						o[1] = 't';
+						b->len += 2;
+						break;
+					case '\b':
+						o[1] = 'b';
+						b->len += 2;
+						break;
+					case '\f':
+						o[1] = 'f';
+						b->len += 2;
+						break;
+					default:
+						o[1] = 'u';
+						o[2] = '0';
+						o[3] = '0';
+						o[4] = hex[c >> 4];
+						o[5] = hex[c & 15];
+						b->len += 6;
+						break;
+				}
 				i++;
 			}
 			else
 			{
-				memcpy(b->data + b->len, s + i, n);
-				b->len += n;
-				i += n;
+				size_t		n = utf8_sequence(s + i, len - i);
+
+				if (n == 0)
+				{
+					/* U+FFFD REPLACEMENT CHARACTER */
+					memcpy(b->data + b->len, "\xEF\xBF\xBD", 3);
+					b->len += 3;
+					i++;
+				}
+				else
+				{
+					memcpy(b->data + b->len, s + i, n);
+					b->len += n;
+					i += n;
+				}
 			}
 		}
 	}
-	b->data[b->len++] = '"';
+	pm_buf_putc(b, '"');
 }
 
 /* Writes the decimal digits of v (v < 10^20) ending at end; returns start. */

@@ -170,6 +170,10 @@ while IFS= read -r line; do
     esac
 done <<<"$unit_out"
 ok $unit_rc "sdk: unit test program exits 0"
+if [ -n "$VALGRIND" ]; then
+    "$VALGRIND" -q --leak-check=full --error-exitcode=99 "$PLUGINS/test/test_sdk" >/dev/null 2>"$TMP/unit.valgrind"
+    ok $? "sdk: unit tests are clean under valgrind"
+fi
 
 ########################################################################
 diag "series"
@@ -467,7 +471,7 @@ if [ -n "$VALGRIND" ] && "$VALGRIND" --version >/dev/null 2>&1; then
     stop_eof v 120
     is "$v_status" 0 "valgrind: no errors, no definite leaks (exit status)"
     check "valgrind: log reports no errors" grep -q "ERROR SUMMARY: 0 errors" "$TMP/valgrind.log"
-    grep -E "definitely lost|ERROR SUMMARY" "$TMP/valgrind.log" | sed 's/^/# /'
+    grep -E "in use at exit|definitely lost|All heap blocks|ERROR SUMMARY" "$TMP/valgrind.log" | sed 's/^/# /'
 else
     echo "ok $((n + 1)) # SKIP valgrind not available"
     n=$((n + 1))

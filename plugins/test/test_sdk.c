@@ -81,6 +81,49 @@ test_text(void)
 	}
 }
 
+/* A long valid value, with escapes and multi-byte characters across the
+ * encoder's 4 kB chunks, decodes back to itself. */
+static void
+test_long_text(void)
+{
+	size_t		len = 20000;
+	char	   *src = malloc(len);
+	pm_buf		b = {0};
+	json_t	   *j;
+	json_error_t err;
+	size_t		i = 0;
+
+	if (src == NULL)
+		return;
+	while (i < len)
+	{
+		size_t		left = len - i;
+
+		if (i % 4096 >= 4093 && left >= 4)
+		{
+			memcpy(src + i, "\xf0\x9f\x98\x80", 4);	/* straddles a chunk end */
+			i += 4;
+		}
+		else if (i % 97 == 0 && left >= 2)
+		{
+			memcpy(src + i, "\xc3\xa9", 2);
+			i += 2;
+		}
+		else
+		{
+			src[i] = (i % 31 == 0) ? '\n' : (i % 37 == 0) ? '"' : 'a';
+			i++;
+		}
+	}
+	pm_enc_text(&b, src, len);
+	j = json_loadb(b.data, b.len, JSON_DECODE_ANY, &err);
+	ok(j != NULL && json_string_length(j) == len && memcmp(json_string_value(j), src, len) == 0,
+	   "a 20000-byte value with escapes and UTF-8 across chunks round-trips");
+	json_decref(j);
+	pm_buf_free(&b);
+	free(src);
+}
+
 static void
 test_numbers(void)
 {
@@ -486,6 +529,7 @@ main(void)
 	char		msg[256];
 
 	test_text();
+	test_long_text();
 	test_numbers();
 	test_time();
 	if (pm_registry_init(&reg, &plugin, msg, sizeof(msg)) != 0)
