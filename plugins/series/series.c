@@ -61,7 +61,9 @@ scan_rows(pm_scan *scan, void *arg)
 	for (i = 0; i < pm_scan_nquals(scan); i++)
 	{
 		const pm_qual *q = pm_scan_qual(scan, i);
-		int64_t		v = q->value.i;
+		/* ids lie in [1, INT64_MAX / 2]: clamping keeps v +/- 1 from overflowing */
+		int64_t		v = q->value.i < -1 ? -1 :
+			q->value.i > INT64_MAX / 2 + 1 ? INT64_MAX / 2 + 1 : q->value.i;
 
 		if (q->op == PM_OP_IN)
 		{

@@ -219,6 +219,12 @@ scan "$s_sock" '{"table":"rows","columns":["id","flag"],"quals":[{"column":"id",
 is "$(body | tr '\n' ' ')" '[11,false] [12,true] [13,false] {"end":true,"rows":3} ' "series: range quals > and <="
 scan "$s_sock" '{"table":"rows","columns":["id"],"quals":[{"column":"id","op":">=","value":99},{"column":"id","op":"<","value":200}],"config":{"rows":"100"},"limit":50}' >/dev/null
 is "$(body | tr '\n' ' ')" '[99] [100] {"end":true,"rows":2} ' "series: range clipped to rows"
+scan "$s_sock" '{"table":"rows","columns":["id"],"quals":[{"column":"id","op":">","value":9223372036854775807},{"column":"id","op":"<","value":-9223372036854775808}]}' >/dev/null
+is "$(body)" '{"end":true,"rows":0}' "series: quals at the int64 limits"
+scan "$s_sock" '{"table":"rows","columns":["id"],"quals":[{"column":"id","op":"<","value":-9223372036854775808}]}' >/dev/null
+is "$(body)" '{"end":true,"rows":0}' "series: id < min int64 is empty"
+scan "$s_sock" '{"table":"rows","columns":["id"],"quals":[{"column":"id","op":">=","value":-9223372036854775808}],"limit":1}' >/dev/null
+is "$(body | tr '\n' ' ')" '[1] {"end":true,"rows":1} ' "series: id >= min int64 starts at 1"
 scan "$s_sock" '{"table":"rows","columns":["id"],"quals":[{"column":"name","op":"=","value":"row-1"}],"limit":2}' >/dev/null
 is "$(body | tr '\n' ' ')" '[1] [2] {"end":true,"rows":2} ' "series: a qual on a non-key column is ignored"
 scan "$s_sock" '{"table":"rows","columns":[],"config":{"rows":"5"}}' >/dev/null

@@ -8,6 +8,7 @@
  *      $(pkg-config --libs jansson libmicrohttpd) -pthread
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "pm_plugin.h"
 
@@ -18,6 +19,9 @@ greet(pm_scan *scan, const char *name, const char *word)
 {
 	char		text[256];
 	int			n = snprintf(text, sizeof(text), "%s, %s!", word, name);
+
+	if (n < 0 || n >= (int) sizeof(text))
+		n = (int) strlen(text);	/* truncated */
 
 	pm_set_text(scan, COL_NAME, name);
 	pm_set_text(scan, COL_GREETING, text);
