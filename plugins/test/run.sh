@@ -323,6 +323,9 @@ is "$(body | tr '\n' ' ')" '["Hi, Ada!",8] {"end":true,"rows":1} ' "hello: greet
 scan "$h_sock" '{"table":"greeting","columns":["name"],"limit":2}' >/dev/null
 is "$(body | tr '\n' ' ')" '["world"] ["PostgreSQL"] {"end":true,"rows":2} ' "hello: default names with a limit"
 is "$(curl -sS -m 10 "http://127.0.0.1:$port/v1/health")" '{"status":"ok"}' "hello: serves TCP with --listen"
+check "hello: the SDK README shows example/hello.c as it is" \
+    cmp <(sed -n '/^```c$/,/^```$/p' "$PLUGINS/sdk/README.md" | sed '1d;$d') "$PLUGINS/sdk/example/hello.c"
+check "hello: the example is under 100 lines" test "$(wc -l <"$PLUGINS/sdk/example/hello.c")" -lt 100
 
 ########################################################################
 diag "host"
