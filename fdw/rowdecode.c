@@ -74,6 +74,14 @@ typedef struct PmjParse
 #define PMJ_MIN_BLOCK 1024
 
 /*
+ * Scratch kept across pmj_reset.  A line with megabytes of escaped text is
+ * rare; keeping its arena would pin that memory in the backend for the rest
+ * of the session, so such an arena is freed and the next such line pays one
+ * malloc, which is nothing next to decoding it.
+ */
+#define PMJ_KEEP_MAX (4 * 1024 * 1024)
+
+/*
  * Bytes a string may hold without a closer look: printable ASCII other than
  * the quote and the backslash.  Control characters must be escaped (RFC
  * 8259, section 7) and bytes >= 0x80 start UTF-8 sequences to validate.
@@ -656,14 +664,12 @@ pmj_create(void)
 	return calloc(1, sizeof(PmjDecoder));
 }
 
-void
-pmj_destroy(PmjDecoder *d)
+/* Free every block. */
+static void
+pmj_free_blocks(PmjDecoder *d)
 {
-	PmjBlock   *b;
+	PmjBlock   *b = d->blocks;
 
-	if (d == NULL)
-		return;
-	b = d->blocks;
 	while (b != NULL)
 	{
 		PmjBlock   *next = b->next;
@@ -671,17 +677,33 @@ pmj_destroy(PmjDecoder *d)
 		free(b);
 		b = next;
 	}
+	d->blocks = NULL;
+	d->total = 0;
+}
+
+void
+pmj_destroy(PmjDecoder *d)
+{
+	if (d == NULL)
+		return;
+	pmj_free_blocks(d);
 	free(d);
 }
 
 void
 pmj_reset(PmjDecoder *d)
 {
-	PmjBlock   *b;
 	size_t		total;
+	PmjBlock   *b;
 
 	if (d == NULL || d->blocks == NULL)
 		return;
+	total = d->total;
+	if (total > PMJ_KEEP_MAX)
+	{
+		pmj_free_blocks(d);
+		return;
+	}
 	if (d->blocks->next == NULL)
 	{
 		d->blocks->used = 0;
@@ -693,17 +715,7 @@ pmj_reset(PmjDecoder *d)
 	 * the same total size, so the next such line needs no allocation.  If
 	 * that fails, start empty; a later reserve will try again.
 	 */
-	total = d->total;
-	b = d->blocks;
-	while (b != NULL)
-	{
-		PmjBlock   *next = b->next;
-
-		free(b);
-		b = next;
-	}
-	d->blocks = NULL;
-	d->total = 0;
+	pmj_free_blocks(d);
 	b = malloc(sizeof(PmjBlock) + total);
 	if (b != NULL)
 	{
@@ -713,6 +725,43 @@ pmj_reset(PmjDecoder *d)
 		d->blocks = b;
 		d->total = total;
 	}
+}
+
+bool
+pmj_int64(const PmjValue *v, int64_t *out)
+{
+	const char *p = v->raw;
+	const char *end = v->raw + v->rawlen;
+	bool		neg = false;
+	uint64_t	acc = 0;
+	uint64_t	limit;
+
+	if (v->kind != PMJ_NUMBER || !v->is_integer || p >= end)
+		return false;
+	if (*p == '-')
+	{
+		neg = true;
+		p++;
+	}
+	/* the magnitude of INT64_MIN is one more than INT64_MAX */
+	limit = neg ? (uint64_t) INT64_MAX + 1 : (uint64_t) INT64_MAX;
+	if (p >= end)
+		return false;
+	for (; p < end; p++)
+	{
+		unsigned	digit = (unsigned) (*p - '0');
+
+		if (digit > 9)
+			return false;
+		if (acc > (limit - digit) / 10)
+			return false;
+		acc = acc * 10 + digit;
+	}
+	if (neg)
+		*out = (acc == (uint64_t) INT64_MAX + 1) ? INT64_MIN : -(int64_t) acc;
+	else
+		*out = (int64_t) acc;
+	return true;
 }
 
 PmjResult

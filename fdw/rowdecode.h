@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Deepest nesting accepted, the row's own array counting as 1.  jansson
@@ -93,5 +94,14 @@ extern void pmj_reset(PmjDecoder *d);
 extern PmjResult pmj_decode_array(PmjDecoder *d, const char *line, size_t len,
 								  PmjValue *values, int maxvalues, int *nfound,
 								  char *err, size_t errlen);
+
+/*
+ * The value of a PMJ_NUMBER with is_integer that fits in int64, converted
+ * from raw without the NUL-terminated copy strtoll would need: that copy and
+ * strtoll cost more than decoding the whole row.  False for anything else
+ * (a real, or out of range); the caller then uses the column type's own
+ * input function on raw, which reports the range error itself.
+ */
+extern bool pmj_int64(const PmjValue *v, int64_t *out);
 
 #endif							/* PM_ROWDECODE_H */

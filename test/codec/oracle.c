@@ -26,6 +26,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,18 @@ value_matches(PmjDecoder *d, const PmjValue *v, const json_t *j, int depth,
 						"is_integer %d, jansson says integer %d",
 						v->is_integer, json_is_integer(j));
 				return false;
+			}
+			if (v->is_integer)
+			{
+				int64_t		iv;
+
+				if (!pmj_int64(v, &iv) || iv != json_integer_value(j))
+				{
+					verdict(ORACLE_DISAGREE, why, whylen,
+							"pmj_int64 differs from jansson's integer %lld",
+							(long long) json_integer_value(j));
+					return false;
+				}
 			}
 			if (v->rawlen >= sizeof(num))
 				return true;	/* too long to be in range for jansson anyway */
