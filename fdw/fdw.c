@@ -69,8 +69,13 @@
 
 PG_FUNCTION_INFO_V1(pm_fdw_handler);
 
-/* rows assumed for a table about which nothing is known */
-#define PM_DEFAULT_ROWS		1000.0
+/*
+ * Rows assumed for a table about which nothing is known.  Plugins front
+ * APIs and whole systems: guessing big makes the planner send join values
+ * to the plugin (a parameterized scan) rather than fetch a whole table to
+ * hash it, unless the other side is big too.
+ */
+#define PM_DEFAULT_ROWS		100000.0
 /* the cost of one request: a round trip to a local process */
 #define PM_STARTUP_COST		25.0
 #define PM_ROW_COST			0.0025
@@ -129,7 +134,9 @@ typedef struct PmScanState
 	MemoryContextCallback stats_cb;
 
 	PmHttpStream *stream;
+	PmPluginHandle handle;		/* of a local plugin (pid 0 for a URL) */
 	bool		started;
+	bool		streaming;		/* the answer's status was 2xx */
 	bool		finished;		/* trailer seen (or no request needed) */
 	bool		stats_done;
 	int64		rows;
@@ -629,7 +636,7 @@ pm_scan_error_context(void *arg)
 	if (ss->cur_column)
 		errcontext("column \"%s\" of row " INT64_FORMAT " of table \"%s\" from %s",
 				   ss->cur_column, ss->rows + 1, ss->table, ss->plugin_desc);
-	else if (ss->started)
+	else if (ss->streaming)
 		errcontext("row " INT64_FORMAT " of table \"%s\" from %s",
 				   ss->rows + 1, ss->table, ss->plugin_desc);
 	else
@@ -829,16 +836,83 @@ pm_raise_http_error(PmHttpStream *stream, long status, const char *what)
 			 errdetail_internal("Body: %.200s", body)));
 }
 
-/* Where to send requests for these options: a running plugin, or a URL. */
-static char *
-pm_endpoint(PmFdwOptions *opts)
+/*
+ * Is a local plugin's process gone?  A dying process closes its sockets a
+ * moment before it is a zombie (which the manager then reaps), so look a few
+ * times.
+ */
+static bool
+pm_process_gone(int pid)
 {
-	PmPluginHandle h;
+	for (int attempt = 0; pid > 0 && attempt < 10; attempt++)
+	{
+		char		path[64];
+		char		buf[512];
+		FILE	   *f;
+		bool		gone = true;
 
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		f = AllocateFile(path, "r");
+		if (f != NULL)
+		{
+			size_t		n = fread(buf, 1, sizeof(buf) - 1, f);
+			char	   *paren;
+
+			buf[n] = '\0';
+			paren = strrchr(buf, ')');
+			/* "pid (comm) S ...": state Z is a zombie */
+			gone = paren != NULL && paren[1] == ' ' && paren[2] == 'Z';
+			FreeFile(f);
+		}
+		if (gone)
+			return true;
+		pg_usleep(10000L);
+		CHECK_FOR_INTERRUPTS();
+	}
+	return false;
+}
+
+/*
+ * Send a request to the plugin and wait for the answer's status.  A local
+ * plugin's handle can be stale for a moment (its process died and the
+ * manager has not noticed yet): if the connection is refused and the process
+ * is gone, wait for a newer process and ask that one, once.
+ */
+static PmHttpStream *
+pm_request(PmFdwOptions *opts, PmPluginHandle *h, const char *path,
+		   const char *body, long *status)
+{
+	PmHttpStream *stream;
+	bool		refused;
+
+	memset(h, 0, sizeof(*h));
 	if (opts->url)
-		return opts->url;
-	pmr_acquire(opts->plugin, &h);
-	return pstrdup(h.endpoint);
+	{
+		stream = pmh_start(opts->url, path, body, &opts->timeouts);
+		*status = pmh_status(stream);
+		return stream;
+	}
+	pmr_acquire(opts->plugin, h);
+	stream = pmh_start(h->endpoint, path, body, &opts->timeouts);
+	*status = pmh_try_status(stream, &refused);
+	if (*status == 0 && refused && pm_process_gone(h->pid))
+	{
+		uint64		gen = h->generation;
+
+		pmh_close(stream);
+		pmr_acquire_newer(opts->plugin, gen, h);
+		stream = pmh_start(h->endpoint, path, body, &opts->timeouts);
+		*status = pmh_try_status(stream, &refused);
+	}
+	if (*status == 0 && pm_process_gone(h->pid))
+		ereport(ERROR,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("plugin \"%s\" exited before answering", opts->plugin),
+				 errdetail("The plugin process (PID %d) is gone.", h->pid),
+				 errhint("plugin_manager.plugins shows how it exited; the server log has its last words.")));
+	if (*status == 0)
+		pmh_raise_error(stream);
+	return stream;
 }
 
 static void
@@ -849,7 +923,6 @@ pm_start_scan(ForeignScanState *node, PmScanState *ss)
 	char	   *volatile body = NULL;
 	volatile bool ask = false;
 	long		status;
-	char	   *endpoint;
 
 	if (req == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
@@ -881,11 +954,10 @@ pm_start_scan(ForeignScanState *node, PmScanState *ss)
 		MemoryContextSwitchTo(old);
 		return;
 	}
-	endpoint = pm_endpoint(&ss->opts);
-	ss->stream = pmh_start(endpoint, "/v1/scan", body, &ss->opts.timeouts);
-	status = pmh_status(ss->stream);
+	ss->stream = pm_request(&ss->opts, &ss->handle, "/v1/scan", body, &status);
 	if (status < 200 || status > 299)
 		pm_raise_http_error(ss->stream, status, "a scan");
+	ss->streaming = true;
 	MemoryContextSwitchTo(old);
 }
 
@@ -899,7 +971,7 @@ pm_stream_message(PmScanState *ss, const char *line, size_t len)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
 				 errmsg("plugin sent an invalid line"),
-				 errdetail_internal("%s: %.100s", err, line)));
+				 errdetail_internal("%s: %.*s", err, (int) Min(len, 100), line)));
 	if (msg.kind == PMP_MSG_ERROR)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
@@ -919,7 +991,25 @@ pm_stream_message(PmScanState *ss, const char *line, size_t len)
 	ereport(ERROR,
 			(errcode(ERRCODE_PROTOCOL_VIOLATION),
 			 errmsg("plugin sent an object that is neither a trailer nor an error"),
-			 errdetail_internal("%.100s", line)));
+			 errdetail_internal("%.*s", (int) Min(len, 100), line)));
+}
+
+/*
+ * The connection broke in the middle of the answer.  If the plugin's process
+ * is gone (or a zombie the manager has not reaped yet), say that it exited:
+ * a crash is a different thing to look into than a cut connection.
+ */
+static void
+pm_raise_lost(PmScanState *ss)
+{
+	if (ss->handle.pid > 0 && pm_process_gone(ss->handle.pid))
+		ereport(ERROR,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("%s exited in the middle of its answer", ss->plugin_desc),
+				 errdetail("The plugin process (PID %d) ended after sending " INT64_FORMAT " rows; the result would be incomplete.",
+						   ss->handle.pid, ss->rows),
+				 errhint("plugin_manager.plugins shows how it exited; the server log has its last words.")));
+	pmh_raise_error(ss->stream);
 }
 
 static TupleTableSlot *
@@ -954,6 +1044,8 @@ pmIterateForeignScan(ForeignScanState *node)
 
 		if (line == NULL)
 		{
+			if (pmh_failed(ss->stream))
+				pm_raise_lost(ss);
 			if (!ss->finished)
 				ereport(ERROR,
 						(errcode(ERRCODE_PROTOCOL_VIOLATION),
@@ -985,7 +1077,8 @@ pmIterateForeignScan(ForeignScanState *node)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROTOCOL_VIOLATION),
 					 errmsg("plugin sent an invalid row"),
-					 errdetail_internal("%s; the line begins: %.80s", err, line)));
+					 errdetail_internal("%s; the line begins: %.*s", err,
+										(int) Min(len, 80), line)));
 		if (n != ss->ncols)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_INVALID_COLUMN_NUMBER),
@@ -1032,6 +1125,7 @@ pmReScanForeignScan(ForeignScanState *node)
 
 	pm_end_stream(ss);
 	ss->started = false;
+	ss->streaming = false;
 	ss->finished = false;
 	ss->rows = 0;
 }
@@ -1232,8 +1326,11 @@ pmImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "plugin_manager import",
 								ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(cxt);
-	stream = pmh_start(pm_endpoint(&opts), "/v1/schema", NULL, &opts.timeouts);
-	status = pmh_status(stream);
+	{
+		PmPluginHandle h;
+
+		stream = pm_request(&opts, &h, "/v1/schema", NULL, &status);
+	}
 	if (status < 200 || status > 299)
 		pm_raise_http_error(stream, status, "the schema request");
 	body = pmh_read_all(stream, PM_MAX_SCHEMA_BYTES, &len);

@@ -280,8 +280,14 @@ pmh_bytes_received(PmHttpStream *s)
 	return s->received;
 }
 
-static void
-pmh_raise_transfer_error(PmHttpStream *s)
+bool
+pmh_failed(PmHttpStream *s)
+{
+	return s->done && s->result != CURLE_OK;
+}
+
+void
+pmh_raise_error(PmHttpStream *s)
 {
 	const char *detail = s->errbuf[0] ? s->errbuf : curl_easy_strerror(s->result);
 
@@ -388,6 +394,27 @@ pmh_step(PmHttpStream *s)
 }
 
 long
+pmh_try_status(PmHttpStream *s, bool *refused)
+{
+	*refused = false;
+	while (!s->headers_done)
+	{
+		if (s->done)
+		{
+			if (s->result != CURLE_OK || s->status == 0)
+			{
+				/* nobody listens: the request never reached a plugin */
+				*refused = s->received == 0 && s->result == CURLE_COULDNT_CONNECT;
+				return 0;
+			}
+			break;
+		}
+		pmh_step(s);
+	}
+	return s->status;
+}
+
+long
 pmh_status(PmHttpStream *s)
 {
 	while (!s->headers_done)
@@ -395,7 +422,7 @@ pmh_status(PmHttpStream *s)
 		if (s->done)
 		{
 			if (s->result != CURLE_OK || s->status == 0)
-				pmh_raise_transfer_error(s);
+				pmh_raise_error(s);
 			break;
 		}
 		pmh_step(s);
@@ -423,7 +450,7 @@ pmh_next_line(PmHttpStream *s, size_t *len)
 		if (s->done)
 		{
 			if (s->result != CURLE_OK)
-				pmh_raise_transfer_error(s);
+				return NULL;
 			if (s->pos < s->len)
 			{
 				/* a last line without its newline */
@@ -460,7 +487,7 @@ pmh_read_all(PmHttpStream *s, size_t max, size_t *len)
 		pmh_step(s);
 	}
 	if (s->result != CURLE_OK)
-		pmh_raise_transfer_error(s);
+		pmh_raise_error(s);
 	if (s->len - s->pos > max)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),

@@ -32,12 +32,18 @@ extern PmHttpStream *pmh_start(const char *endpoint, const char *path,
 							   const char *body, const PmHttpTimeouts *timeouts);
 /* waits for the response headers; returns the HTTP status */
 extern long pmh_status(PmHttpStream *s);
+/* the same, but 0 instead of an ERROR when no answer came at all */
+extern long pmh_try_status(PmHttpStream *s, bool *refused);
 /*
  * The next complete line (no newline; not NUL-terminated), valid until the
- * next call; NULL at a clean end of the body.  A transport failure is an
- * ERROR.  *truncated is set when the body ended without a final newline.
+ * next call; NULL at the end of the body, or when the transfer failed (see
+ * pmh_failed), once every complete line before the failure was read.
  */
 extern const char *pmh_next_line(PmHttpStream *s, size_t *len);
+/* after pmh_next_line returned NULL: did the transfer fail? */
+extern bool pmh_failed(PmHttpStream *s);
+/* raise the transfer's failure as an ERROR */
+extern void pmh_raise_error(PmHttpStream *s) pg_attribute_noreturn();
 /* the whole body, at most max bytes (more is an ERROR); NUL-terminated */
 extern const char *pmh_read_all(PmHttpStream *s, size_t max, size_t *len);
 extern uint64 pmh_bytes_received(PmHttpStream *s);

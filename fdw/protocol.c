@@ -145,11 +145,18 @@ pmp_free_key_columns(PmpKeyColumn *keys, int nkeys)
 
 /* key_columns as a jansson array; reasons name the table */
 static bool
-keys_from_json(json_t *arr, const char *table, PmpKeyColumn **keys, int *nkeys,
+keys_from_json(json_t *arr, const char *tablename, PmpKeyColumn **keys, int *nkeys,
 			   char *err, size_t errlen)
 {
 	size_t		n;
 	PmpKeyColumn *out;
+	char		table[300];
+
+	/* messages say "of table "t"" for a schema, nothing for a table option */
+	if (tablename)
+		snprintf(table, sizeof(table), " of table \"%s\"", tablename);
+	else
+		table[0] = '\0';
 
 	*keys = NULL;
 	*nkeys = 0;
@@ -157,7 +164,7 @@ keys_from_json(json_t *arr, const char *table, PmpKeyColumn **keys, int *nkeys,
 		return true;
 	if (!json_is_array(arr))
 	{
-		snprintf(err, errlen, "key_columns of table \"%s\" is not an array", table);
+		snprintf(err, errlen, "key_columns%s is not an array", table);
 		return false;
 	}
 	n = json_array_size(arr);
@@ -178,7 +185,7 @@ keys_from_json(json_t *arr, const char *table, PmpKeyColumn **keys, int *nkeys,
 
 		if (!json_is_object(k) || !json_is_string(name))
 		{
-			snprintf(err, errlen, "key column %zu of table \"%s\" has no \"name\"", i, table);
+			snprintf(err, errlen, "key column %zu%s has no \"name\"", i, table);
 			pmp_free_key_columns(out, (int) i);
 			return false;
 		}
@@ -186,7 +193,7 @@ keys_from_json(json_t *arr, const char *table, PmpKeyColumn **keys, int *nkeys,
 		out[i].required = json_is_true(req);
 		if (ops != NULL && !json_is_array(ops))
 		{
-			snprintf(err, errlen, "\"operators\" of key column \"%s\" of table \"%s\" is not an array",
+			snprintf(err, errlen, "\"operators\" of key column \"%s\"%s is not an array",
 					 json_string_value(name), table);
 			pmp_free_key_columns(out, (int) i + 1);
 			return false;
@@ -197,7 +204,7 @@ keys_from_json(json_t *arr, const char *table, PmpKeyColumn **keys, int *nkeys,
 
 			if (bit == 0)
 			{
-				snprintf(err, errlen, "key column \"%s\" of table \"%s\" declares unknown operator %s",
+				snprintf(err, errlen, "key column \"%s\"%s declares unknown operator %s",
 						 json_string_value(name), table,
 						 json_is_string(op) ? json_string_value(op) : "(not a string)");
 				pmp_free_key_columns(out, (int) i + 1);
@@ -226,7 +233,7 @@ pmp_parse_key_columns(const char *text, PmpKeyColumn **keys, int *nkeys,
 		snprintf(err, errlen, "key_columns is not JSON: %s", jerr.text);
 		return false;
 	}
-	ok = keys_from_json(root, "(this table)", keys, nkeys, err, errlen);
+	ok = keys_from_json(root, NULL, keys, nkeys, err, errlen);
 	json_decref(root);
 	return ok;
 }

@@ -522,6 +522,17 @@ pmr_acquire(const char *name, PmPluginHandle *handle)
 	(void) pmr_wait_for(name, PM_WAIT_RUNNING, 0, false, handle);
 }
 
+/*
+ * A handle newer than the one the caller has: its process died (the caller
+ * saw it) and the manager may not have noticed yet.  Starts it again.
+ */
+void
+pmr_acquire_newer(const char *name, uint64 generation, PmPluginHandle *handle)
+{
+	pmr_check_executable(name);
+	(void) pmr_wait_for(name, PM_WAIT_NEWER, generation, false, handle);
+}
+
 /* Stop the current process (if any) and wait for a newer one. */
 void
 pmr_restart(const char *name, PmPluginHandle *handle)

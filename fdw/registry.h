@@ -104,6 +104,8 @@ extern void pmr_check_plugin_name(const char *name);
 
 /* backends */
 extern void pmr_acquire(const char *name, PmPluginHandle *handle);
+extern void pmr_acquire_newer(const char *name, uint64 generation,
+							  PmPluginHandle *handle);
 extern void pmr_restart(const char *name, PmPluginHandle *handle);
 extern bool pmr_stop(const char *name);
 extern int	pmr_snapshot(PmSlotInfo **slots);

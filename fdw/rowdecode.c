@@ -283,8 +283,9 @@ pmj_reserve(PmjDecoder *d, size_t need)
 }
 
 /*
- * One backslash escape at p (p[0] == '\\').  Writes its UTF-8 to *o when o is
- * not NULL.  Returns the position after the escape, or NULL.
+ * One backslash escape at p (p[0] == '\\').  When the string is being
+ * copied (*o not NULL), writes its UTF-8 there and advances *o.  Returns the
+ * position after the escape, or NULL.
  */
 static const char *
 pmj_escape(PmjParse *ps, const char *p, char **o)
