@@ -895,7 +895,7 @@ pm_request(PmFdwOptions *opts, PmPluginHandle *h, const char *path,
 	pmr_acquire(opts->plugin, h);
 	stream = pmh_start(h->endpoint, path, body, &opts->timeouts);
 	*status = pmh_try_status(stream, &refused);
-	if (*status == 0 && refused && pm_process_gone(h->pid))
+	if (*status == 0 && pm_process_gone(h->pid))
 	{
 		uint64		gen = h->generation;
 
@@ -907,8 +907,8 @@ pm_request(PmFdwOptions *opts, PmPluginHandle *h, const char *path,
 	if (*status == 0 && pm_process_gone(h->pid))
 		ereport(ERROR,
 				(errcode(ERRCODE_CONNECTION_FAILURE),
-				 errmsg("plugin \"%s\" exited before answering", opts->plugin),
-				 errdetail("The plugin process (PID %d) is gone.", h->pid),
+				 errmsg("plugin \"%s\" exited during the scan", opts->plugin),
+				 errdetail("The plugin process (PID %d) ended before it answered.", h->pid),
 				 errhint("plugin_manager.plugins shows how it exited; the server log has its last words.")));
 	if (*status == 0)
 		pmh_raise_error(stream);
@@ -1005,7 +1005,7 @@ pm_raise_lost(PmScanState *ss)
 	if (ss->handle.pid > 0 && pm_process_gone(ss->handle.pid))
 		ereport(ERROR,
 				(errcode(ERRCODE_CONNECTION_FAILURE),
-				 errmsg("%s exited in the middle of its answer", ss->plugin_desc),
+				 errmsg("%s exited during the scan", ss->plugin_desc),
 				 errdetail("The plugin process (PID %d) ended after sending " INT64_FORMAT " rows; the result would be incomplete.",
 						   ss->handle.pid, ss->rows),
 				 errhint("plugin_manager.plugins shows how it exited; the server log has its last words.")));

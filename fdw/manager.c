@@ -554,10 +554,10 @@ pm_reap(void)
 
 		pm_describe_exit(status, exitdesc, sizeof(exitdesc));
 		failed = true;
-		if (p->fail_reason[0])
+		if (p->stopping)
+			failed = false;		/* we wanted it gone, whatever it did */
+		else if (p->fail_reason[0])
 			strlcpy(error, p->fail_reason, sizeof(error));
-		else if (p->stopping)
-			failed = false;
 		else if (!p->ready && WIFEXITED(status) && WEXITSTATUS(status) == 127)
 			snprintf(error, sizeof(error),
 					 "plugin could not be executed (exit code 127)%s%s",

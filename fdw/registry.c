@@ -380,11 +380,11 @@ pmr_wait_for(const char *name, PmWaitGoal goal, uint64 older_than,
 				if (goal == PM_WAIT_STOPPED)
 				{
 					/*
-					 * Done when the process we asked to stop is gone, even if
+					 * Done when the process we asked to stop is gone (a stop
+					 * always ends in "stopped", a failure included), even if
 					 * another session's request has started a new one since.
 					 */
 					if (s->state == PM_PLUGIN_STOPPED ||
-						s->state == PM_PLUGIN_FAILED ||
 						s->generation != stopped_generation)
 						done = true;
 				}

@@ -7,19 +7,24 @@ CREATE SCHEMA f;
 IMPORT FOREIGN SCHEMA fault FROM SERVER fault INTO f;
 SELECT relname FROM pg_class WHERE relnamespace = 'f'::regnamespace ORDER BY 1;
 
--- shows the SQLSTATE with the message, detail, hint and context
-\set VERBOSITY verbose
+-- each error with its SQLSTATE
 \set SHOW_CONTEXT always
 SELECT * FROM f.garbage;
+\echo :LAST_ERROR_SQLSTATE
 SELECT * FROM f.truncated;
+\echo :LAST_ERROR_SQLSTATE
 SELECT * FROM f.error_midstream;
+\echo :LAST_ERROR_SQLSTATE
 SELECT * FROM f.wrong_type;
-SELECT * FROM f.crash;
+\echo :LAST_ERROR_SQLSTATE
 SELECT * FROM f.http_500;
-\set VERBOSITY default
+\echo :LAST_ERROR_SQLSTATE
+-- how many rows get out before the crash varies: no detail or context here
+\set VERBOSITY terse
+SELECT * FROM f.crash;
+\echo :LAST_ERROR_SQLSTATE
 
 -- none of them returned rows as if complete
-\set VERBOSITY terse
 SELECT count(*) FROM f.truncated;
 SELECT count(*) FROM f.crash;
 SELECT count(*) FROM f.garbage;
