@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite of plugin_manager on this machine, as root:
 # installs what is missing, builds, installs, then runs
-#   1. the plugin SDK and bundled plugin tests (make -C plugins check)
+#   1. the plugin SDK and bundled plugin tests (make -C plugins check), and
+#      the row decoder's tests (make -C test/codec check)
 #   2. the regression suite (sql/, expected/) on a throwaway cluster
 #   3. the isolation specs (test/isolation) on the same cluster
 #   4. the TAP tests (test/t), each on clusters of its own
@@ -61,6 +62,16 @@ if [ "${WITH_PLUGINS:-yes}" = yes ] && [ -f "$SRC/plugins/Makefile" ]; then
     [ "$f" -gt 0 ] && cat "$out"
     tally "plugins" "$p" "$f"
 fi
+
+# the row decoder: unit tests and a differential test against jansson
+out=$WORK/codec.log
+make -C "$SRC/test/codec" -s check > "$out" 2>&1
+rc=$?
+p=$(grep -cE '^ok ' "$out")
+f=$(grep -cE '^not ok ' "$out")
+if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+[ "$f" -gt 0 ] && cat "$out"
+tally "codec" "$p" "$f"
 
 # 2 and 3. regression and isolation, one cluster
 pm_start_cluster "$WORK/cluster" 5499 "$WORK/plugins" \
