@@ -14,7 +14,7 @@ PG_CPPFLAGS = -I$(srcdir)/fdw $(shell pkg-config --cflags $(PKG_DEPS))
 SHLIB_LINK = $(shell pkg-config --libs $(PKG_DEPS))
 
 # Suites, run against a live server (see test/run_tests.sh).
-REGRESS = setup admin names privileges fdw_options fdw_scan fdw_errors
+REGRESS = setup admin names privileges fdw_options fdw_scan fdw_errors fdw_types
 REGRESS_OPTS = --inputdir=. --outputdir=.
 ISOLATION = concurrent_start stop_race
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=output_iso --load-extension=plugin_manager

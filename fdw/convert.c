@@ -60,7 +60,7 @@ pmc_mismatch(PmColumnConv *c, const PmjValue *v)
 			(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
 			 errmsg("plugin sent %s for column \"%s\" of type %s",
 					pmc_kind_name(v->kind), c->name, format_type_with_typemod(c->typid, c->typmod)),
-			 errdetail("A %s column takes %s.", format_type_be(c->typid),
+			 errdetail("A column of type %s takes %s.", format_type_be(c->typid),
 					   c->category == TYPCATEGORY_NUMERIC ? "a number or a string" :
 					   c->category == TYPCATEGORY_BOOLEAN ? "true, false or a string" :
 					   c->kind == PMC_ARRAY ? "an array or a string" :
@@ -110,6 +110,9 @@ pmc_init(PmColumnConv *c, const char *name, Oid typid, int32 typmod)
 			break;
 		case JSONBOID:
 			c->kind = PMC_JSONB;
+			break;
+		case TIMESTAMPTZOID:
+			c->kind = PMC_TIMESTAMPTZ;
 			break;
 		case JSONOID:
 			c->kind = PMC_JSON;
@@ -185,6 +188,103 @@ pmc_cstring(const PmjValue *v, char *stackbuf, size_t stacklen)
 	memcpy(out, src, len);
 	out[len] = '\0';
 	return out;
+}
+
+static int
+pmc_digits(const char *p, int n)
+{
+	int			v = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	return v;
+}
+
+/*
+ * The ISO 8601 form plugins send, "YYYY-MM-DDTHH:MM:SS[.ffffff](Z|+HH[:MM])",
+ * turned into a TimestampTz without the general date parser.  Anything else
+ * (no zone, a leap second, BC, more than six fraction digits, ...) returns
+ * false, and timestamptz_in decides.
+ */
+static bool
+pmc_fast_timestamptz(const char *p, size_t len, TimestampTz *out)
+{
+	const char *end = p + len;
+	int			y,
+				mo,
+				d,
+				h,
+				mi,
+				sec;
+	int64		frac = 0;
+	int			tz = 0;
+	int			days_in_month;
+
+	if (len < 20 || p[4] != '-' || p[7] != '-' || (p[10] != 'T' && p[10] != ' ') ||
+		p[13] != ':' || p[16] != ':')
+		return false;
+	y = pmc_digits(p, 4);
+	mo = pmc_digits(p + 5, 2);
+	d = pmc_digits(p + 8, 2);
+	h = pmc_digits(p + 11, 2);
+	mi = pmc_digits(p + 14, 2);
+	sec = pmc_digits(p + 17, 2);
+	if (y < 1 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+		sec < 0 || sec > 59)
+		return false;
+	days_in_month = day_tab[isleap(y)][mo - 1];
+	if (d > days_in_month)
+		return false;
+	p += 19;
+	if (p < end && *p == '.')
+	{
+		int			ndig = 0;
+		int64		scale = 100000;
+
+		for (p++; p < end && *p >= '0' && *p <= '9'; p++, ndig++)
+		{
+			if (ndig >= 6)
+				return false;
+			frac += (*p - '0') * scale;
+			scale /= 10;
+		}
+		if (ndig == 0)
+			return false;
+	}
+	if (p < end && *p == 'Z')
+		p++;
+	else if (p < end && (*p == '+' || *p == '-'))
+	{
+		int			sign = *p == '-' ? -1 : 1;
+		int			th,
+					tm = 0;
+
+		if (end - p < 3 || (th = pmc_digits(p + 1, 2)) < 0 || th > 15)
+			return false;
+		p += 3;
+		if (p < end && *p == ':')
+			p++;
+		if (end - p >= 2)
+		{
+			if ((tm = pmc_digits(p, 2)) < 0 || tm > 59)
+				return false;
+			p += 2;
+		}
+		tz = sign * (th * SECS_PER_HOUR + tm * SECS_PER_MINUTE);
+	}
+	else
+		return false;			/* no zone: the session's, which the parser knows */
+	if (p != end)
+		return false;
+
+	*out = ((int64) (date2j(y, mo, d) - POSTGRES_EPOCH_JDATE)) * USECS_PER_DAY +
+		((int64) h * SECS_PER_HOUR + mi * SECS_PER_MINUTE + sec - tz) * USECS_PER_SEC +
+		frac;
+	return IS_VALID_TIMESTAMP(*out);
 }
 
 /* the type's input function on the text, converting encoding if needed */
@@ -265,7 +365,13 @@ pmc_to_datum(PmColumnConv *c, PmjDecoder *d, const PmjValue *v, bool *isnull)
 			break;
 		case PMC_INT8:
 			if (v->kind == PMJ_NUMBER)
+			{
+				int64_t		i;
+
+				if (pmj_int64(v, &i))
+					return Int64GetDatum(i);
 				return Int64GetDatum(pmc_parse_int(c, v, PG_INT64_MIN, PG_INT64_MAX));
+			}
 			break;
 		case PMC_FLOAT4:
 		case PMC_FLOAT8:
@@ -316,6 +422,15 @@ pmc_to_datum(PmColumnConv *c, PmjDecoder *d, const PmjValue *v, bool *isnull)
 				/* objects, arrays, numbers and booleans: the JSON as is */
 				raw.kind = PMJ_OBJECT;
 				return pmc_input(c, &raw);
+			}
+			break;
+		case PMC_TIMESTAMPTZ:
+			if (v->kind == PMJ_STRING)
+			{
+				TimestampTz ts;
+
+				if (pmc_fast_timestamptz(v->str, v->strlen, &ts))
+					return TimestampTzGetDatum(ts);
 			}
 			break;
 		case PMC_ARRAY:

@@ -26,6 +26,7 @@ typedef enum PmcKind
 	PMC_TEXT,					/* text, and varchar without a length */
 	PMC_JSONB,
 	PMC_JSON,
+	PMC_TIMESTAMPTZ,
 	PMC_ARRAY,
 	PMC_OTHER					/* the type's input function */
 } PmcKind;

@@ -37,6 +37,7 @@
 #include "foreign/foreign.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -814,6 +815,17 @@ pm_build_request(ForeignScanState *node, PmScanState *ss, PmpRequest *req)
 	return true;
 }
 
+/*
+ * At most max bytes of what a plugin sent, for a message: cut before the
+ * first byte that is not valid UTF-8, so the message itself stays valid.
+ */
+static int
+pm_snippet_len(const char *s, size_t len, size_t max)
+{
+	len = Min(len, max);
+	return pg_encoding_verifymbstr(PG_UTF8, s, (int) len);
+}
+
 /* A non-2xx answer: the plugin's error body becomes the ERROR. */
 static void
 pm_raise_http_error(PmHttpStream *stream, long status, const char *what)
@@ -833,7 +845,7 @@ pm_raise_http_error(PmHttpStream *stream, long status, const char *what)
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_ERROR),
 			 errmsg("plugin answered %s with HTTP status %ld", what, status),
-			 errdetail_internal("Body: %.200s", body)));
+			 errdetail_internal("Body: %.*s", pm_snippet_len(body, strlen(body), 200), body)));
 }
 
 /*
@@ -971,7 +983,7 @@ pm_stream_message(PmScanState *ss, const char *line, size_t len)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
 				 errmsg("plugin sent an invalid line"),
-				 errdetail_internal("%s: %.*s", err, (int) Min(len, 100), line)));
+				 errdetail_internal("%s: %.*s", err, pm_snippet_len(line, len, 100), line)));
 	if (msg.kind == PMP_MSG_ERROR)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
@@ -991,7 +1003,7 @@ pm_stream_message(PmScanState *ss, const char *line, size_t len)
 	ereport(ERROR,
 			(errcode(ERRCODE_PROTOCOL_VIOLATION),
 			 errmsg("plugin sent an object that is neither a trailer nor an error"),
-			 errdetail_internal("%.*s", (int) Min(len, 100), line)));
+			 errdetail_internal("%.*s", pm_snippet_len(line, len, 100), line)));
 }
 
 /*
@@ -1078,7 +1090,7 @@ pmIterateForeignScan(ForeignScanState *node)
 					(errcode(ERRCODE_PROTOCOL_VIOLATION),
 					 errmsg("plugin sent an invalid row"),
 					 errdetail_internal("%s; the line begins: %.*s", err,
-										(int) Min(len, 80), line)));
+										pm_snippet_len(line, len, 80), line)));
 		if (n != ss->ncols)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_INVALID_COLUMN_NUMBER),

@@ -11,6 +11,11 @@
  *                    first row and between rows
  *   crash            some rows, then abort()
  *   http_500         HTTP 500 with message, detail and hint
+ *   echo             one row per element of config "values" (a JSON array),
+ *                    the element sent as is in "payload": lets tests feed
+ *                    any JSON value to any column type.  A string element
+ *                    "raw:TEXT" sends TEXT itself, unchecked (numbers
+ *                    beyond what jansson reads, broken JSON)
  *
  * Every table is (id bigint, payload text); config "rows" sets the row count
  * where it applies (default 3).  Installed as fault_badschema (argv[0]), the
@@ -20,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "pm_plugin.h"
 
@@ -31,13 +38,53 @@ enum
 typedef enum
 {
 	F_GARBAGE, F_TRUNCATED, F_ERROR_MIDSTREAM, F_WRONG_TYPE, F_HUGE_VALUE,
-	F_STALL, F_CRASH, F_HTTP_500, F_BAD_TYPE
+	F_STALL, F_CRASH, F_HTTP_500, F_ECHO, F_BAD_TYPE
 } fault_kind;
 
 static const fault_kind kinds[] = {
 	F_GARBAGE, F_TRUNCATED, F_ERROR_MIDSTREAM, F_WRONG_TYPE, F_HUGE_VALUE,
-	F_STALL, F_CRASH, F_HTTP_500, F_BAD_TYPE
+	F_STALL, F_CRASH, F_HTTP_500, F_ECHO, F_BAD_TYPE
 };
+
+/* F_ECHO: the elements of config "values", one per row, as they are */
+static int
+scan_echo(pm_scan *scan)
+{
+	const char *text = pm_scan_config(scan, "values");
+	json_error_t err;
+	json_t	   *values;
+	size_t		i;
+	json_t	   *v;
+
+	values = json_loads(text ? text : "[]", JSON_DECODE_ANY, &err);
+	if (!json_is_array(values))
+	{
+		json_decref(values);
+		pm_scan_error(scan, 400, "invalid value for option \"values\"",
+					  "Option \"values\" must be a JSON array.", NULL);
+		return -1;
+	}
+	json_array_foreach(values, i, v)
+	{
+		const char *str = json_string_value(v);
+		char	   *raw;
+
+		pm_set_int64(scan, COL_ID, (int64_t) i + 1);
+		if (str != NULL && strncmp(str, "raw:", 4) == 0)
+			pm_set_json(scan, COL_PAYLOAD, str + 4);
+		else
+		{
+			raw = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+			if (raw)
+				pm_set_json(scan, COL_PAYLOAD, raw);
+			free(raw);
+		}
+		if (pm_row_end(scan))
+			break;
+	}
+	json_decref(values);
+	return 0;
+}
 
 static void
 emit_row(pm_scan *scan, int64_t id)
@@ -141,6 +188,9 @@ scan_fault(pm_scan *scan, void *arg)
 						  "Query another table of the fault plugin.");
 			return -1;
 
+		case F_ECHO:
+			return scan_echo(scan);
+
 		case F_BAD_TYPE:
 			emit_rows(scan, 1);
 			return 0;
@@ -170,6 +220,7 @@ static const pm_table tables[] = {
 	FAULT_TABLE("stall", "Sleeps config stall_ms before and between rows", F_STALL),
 	FAULT_TABLE("crash", "Rows, then the plugin aborts", F_CRASH),
 	FAULT_TABLE("http_500", "Always answers HTTP 500", F_HTTP_500),
+	FAULT_TABLE("echo", "Each element of config values (a JSON array) as payload", F_ECHO),
 	{"bad_type", "A column whose type does not exist", bad_columns,
 	PM_LENGTHOF(bad_columns), NULL, 0, scan_fault, (void *) &kinds[F_BAD_TYPE]},
 };
