@@ -52,6 +52,7 @@
 #include "parser/parsetree.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -849,6 +850,50 @@ pm_raise_http_error(PmHttpStream *stream, long status, const char *what)
 }
 
 /*
+ * Handles of the local plugins this backend has used, by plugin name, kept
+ * for the life of the backend (TopMemoryContext, deliberately): a scan goes
+ * straight to its plugin's socket.  A handle is only as good as its
+ * generation: when its process is gone (stopped, restarted, crashed), the
+ * connection is refused, and pm_request replaces the handle by a newer one
+ * from the registry.
+ */
+typedef struct PmCachedHandle
+{
+	char		name[PM_NAME_MAXLEN + 1];	/* hash key */
+	PmPluginHandle handle;
+} PmCachedHandle;
+
+static HTAB *pm_handles = NULL;
+
+static PmCachedHandle *
+pm_cached_handle(const char *name)
+{
+	bool		found;
+	PmCachedHandle *entry;
+
+	if (pm_handles == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = PM_NAME_MAXLEN + 1;
+		ctl.entrysize = sizeof(PmCachedHandle);
+		pm_handles = hash_create("plugin_manager handles", 16, &ctl,
+								 HASH_ELEM | HASH_STRINGS);
+	}
+	entry = hash_search(pm_handles, name, HASH_ENTER, &found);
+	if (!found)
+		pmr_acquire(name, &entry->handle);
+	return entry;
+}
+
+static void
+pm_forget_handle(const char *name)
+{
+	if (pm_handles != NULL)
+		(void) hash_search(pm_handles, name, HASH_REMOVE, NULL);
+}
+
+/*
  * Is a local plugin's process gone?  A dying process closes its sockets a
  * moment before it is a zombie (which the manager then reaps), so look a few
  * times.
@@ -885,16 +930,17 @@ pm_process_gone(int pid)
 }
 
 /*
- * Send a request to the plugin and wait for the answer's status.  A local
- * plugin's handle can be stale for a moment (its process died and the
- * manager has not noticed yet): if the connection is refused and the process
- * is gone, wait for a newer process and ask that one, once.
+ * Send a request to the plugin and wait for the answer's status.  A cached
+ * handle can be stale (its process was stopped, restarted or died, maybe a
+ * moment ago, before the manager noticed): if no answer came and that
+ * process is gone, get a newer handle and ask again, once.
  */
 static PmHttpStream *
 pm_request(PmFdwOptions *opts, PmPluginHandle *h, const char *path,
 		   const char *body, long *status)
 {
 	PmHttpStream *stream;
+	PmCachedHandle *cached;
 	bool		refused;
 
 	memset(h, 0, sizeof(*h));
@@ -904,26 +950,35 @@ pm_request(PmFdwOptions *opts, PmPluginHandle *h, const char *path,
 		*status = pmh_status(stream);
 		return stream;
 	}
-	pmr_acquire(opts->plugin, h);
+	cached = pm_cached_handle(opts->plugin);
+	*h = cached->handle;
 	stream = pmh_start(h->endpoint, path, body, &opts->timeouts);
 	*status = pmh_try_status(stream, &refused);
-	if (*status == 0 && pm_process_gone(h->pid))
+	if (*status == 0 && (refused || pm_process_gone(h->pid)))
 	{
-		uint64		gen = h->generation;
+		PmPluginHandle fresh;
 
 		pmh_close(stream);
-		pmr_acquire_newer(opts->plugin, gen, h);
+		pm_forget_handle(opts->plugin);
+		pmr_acquire(opts->plugin, &fresh);
+		if (fresh.generation == h->generation && pm_process_gone(h->pid))
+			pmr_acquire_newer(opts->plugin, h->generation, &fresh);
+		*h = fresh;
 		stream = pmh_start(h->endpoint, path, body, &opts->timeouts);
 		*status = pmh_try_status(stream, &refused);
+		pm_cached_handle(opts->plugin)->handle = fresh;
 	}
-	if (*status == 0 && pm_process_gone(h->pid))
-		ereport(ERROR,
-				(errcode(ERRCODE_CONNECTION_FAILURE),
-				 errmsg("plugin \"%s\" exited during the scan", opts->plugin),
-				 errdetail("The plugin process (PID %d) ended before it answered.", h->pid),
-				 errhint("plugin_manager.plugins shows how it exited; the server log has its last words.")));
 	if (*status == 0)
+	{
+		pm_forget_handle(opts->plugin);
+		if (pm_process_gone(h->pid))
+			ereport(ERROR,
+					(errcode(ERRCODE_CONNECTION_FAILURE),
+					 errmsg("plugin \"%s\" exited during the scan", opts->plugin),
+					 errdetail("The plugin process (PID %d) ended before it answered.", h->pid),
+					 errhint("plugin_manager.plugins shows how it exited; the server log has its last words.")));
 		pmh_raise_error(stream);
+	}
 	return stream;
 }
 
@@ -1014,6 +1069,8 @@ pm_stream_message(PmScanState *ss, const char *line, size_t len)
 static void
 pm_raise_lost(PmScanState *ss)
 {
+	if (ss->opts.plugin)
+		pm_forget_handle(ss->opts.plugin);
 	if (ss->handle.pid > 0 && pm_process_gone(ss->handle.pid))
 		ereport(ERROR,
 				(errcode(ERRCODE_CONNECTION_FAILURE),

@@ -53,6 +53,10 @@ CREATE SERVER fault_badschema FOREIGN DATA WRAPPER plugin_manager OPTIONS (plugi
 CREATE SCHEMA fb;
 IMPORT FOREIGN SCHEMA x FROM SERVER fault_badschema INTO fb;
 SELECT count(*) FROM pg_class WHERE relnamespace = 'fb'::regnamespace;
+-- a schema that is not even JSON
+CREATE SERVER badschema FOREIGN DATA WRAPPER plugin_manager OPTIONS (plugin 'pm_test_badschema');
+IMPORT FOREIGN SCHEMA x FROM SERVER badschema INTO fb;
+\echo :LAST_ERROR_SQLSTATE
 -- importing only the good tables works
 IMPORT FOREIGN SCHEMA x EXCEPT (bad_type) FROM SERVER fault_badschema INTO fb;
 SELECT count(*) > 0 AS imported FROM pg_class WHERE relnamespace = 'fb'::regnamespace;

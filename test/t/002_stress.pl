@@ -19,7 +19,7 @@ my $chaos_cycles = 40;
 my $node = pm_node('stress',
 	"plugin_manager.startup_timeout = '10s'",
 	"plugin_manager.stop_timeout = '2s'",
-	"max_connections = 30");
+	"max_connections = 80");
 
 $node->safe_psql('postgres', q{
 CREATE TABLE stress_control (done boolean);
@@ -49,6 +49,49 @@ BEGIN
     END LOOP;
 END $$;
 });
+
+# Fifty sessions ask at once for a stopped plugin: one process starts, and
+# every session gets it.  They queue on an advisory lock that this session
+# holds, so that releasing it sends all fifty requests together.
+{
+	my $lock = $node->background_psql('postgres');
+	$lock->query_safe('SELECT pg_advisory_lock(77)');
+	$node->safe_psql('postgres', "SELECT plugin_manager.stop_plugin('pm_test_slowstop')");
+	my $gen0 = $node->safe_psql('postgres',
+		"SELECT coalesce(max(generation), 0) FROM plugin_manager.plugins WHERE name = 'pm_test_slowstop'");
+	my @fifty;
+	for my $i (1 .. 50)
+	{
+		my ($out, $err) = ('', '');
+		my $h = IPC::Run::start(
+			[ 'psql', '-XAtq', '-d', $node->connstr('postgres'), '-c',
+			  "SELECT h.pid || ':' || h.generation FROM pg_advisory_lock_shared(77) l, "
+			  . "LATERAL plugin_manager.start_plugin('pm_test_slowstop' || coalesce(left(l::text, 0), '')) h" ],
+			'<', \undef, '>', \$out, '2>', \$err);
+		push @fifty, { h => $h, out => \$out, err => \$err };
+	}
+	$node->poll_query_until('postgres',
+		"SELECT count(*) = 50 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+	  or die 'the fifty sessions did not line up';
+	$lock->query_safe('SELECT pg_advisory_unlock(77)');
+	$_->{h}->finish for @fifty;
+	$lock->quit;
+	my %handles;
+	my $errors = 0;
+	for my $r (@fifty)
+	{
+		my $o = ${ $r->{out} } =~ s/\s+$//r;
+		$handles{$o}++ if $o =~ /^\d+:\d+$/;
+		$errors++ if ${ $r->{err} } ne '';
+	}
+	is($errors, 0, 'fifty concurrent requests for a stopped plugin: no error');
+	is(scalar(keys %handles), 1, 'all fifty got the same process and generation');
+	my ($pid_gen) = keys %handles;
+	is((split /:/, $pid_gen // '0:0')[1], $gen0 + 1, 'exactly one new generation: one process was started');
+	my $log = slurp_file($node->logfile);
+	my $starts = () = $log =~ /LOG:\s+plugin "pm_test_slowstop" starting/g;
+	is($starts, $gen0 + 1, 'the manager started exactly one process for them');
+}
 
 # start the requesters
 my @runs;
@@ -117,7 +160,7 @@ is($starts, 1, 'the manager never restarted');
 
 # each registry slot is sane afterwards
 my $rows = $node->safe_psql('postgres',
-	"SELECT name, state IN ('running', 'stopped'), restarts > 0 FROM plugin_manager.plugins ORDER BY name");
+	"SELECT name, state IN ('running', 'stopped'), restarts > 0 FROM plugin_manager.plugins WHERE name IN ('pm_test', 'pm_test2') ORDER BY name");
 is($rows, "pm_test|t|t\npm_test2|t|t", 'both plugins end in a clean state with restarts counted');
 
 $node->stop('fast');

@@ -114,5 +114,28 @@ is($node->safe_psql('postgres', 'SELECT count(*) FROM (SELECT id FROM big LIMIT 
 is($node->safe_psql('postgres', "SELECT id FROM big WHERE name = 'row-20' AND id < 100"), '20',
 	'a scan that stops early leaves the plugin usable');
 
+# a remote plugin: the same series, run by hand on TCP loopback
+my $port = PostgreSQL::Test::Cluster::get_free_port();
+my ($sin, $sout, $serr) = ('', '', '');
+my $series = IPC::Run::start(
+	[ 'env', '-i', 'PATH=/usr/bin:/bin', 'PLUGIN_MANAGER_PROTOCOL=1',
+	  "$ENV{PM_TEST_PLUGIN_DIR}/series", '--listen', "127.0.0.1:$port", '--ignore-stdin' ],
+	'<', \$sin, '>', \$sout, '2>', \$serr);
+$series->pump until $sout =~ /\n/ || !$series->pumpable;
+like($sout, qr/"protocol":\s*1/, 'the remote series plugin is up');
+$node->safe_psql('postgres', qq{
+CREATE SERVER remote FOREIGN DATA WRAPPER plugin_manager OPTIONS (url 'http://127.0.0.1:$port', rows '1000');
+CREATE SCHEMA remote;
+IMPORT FOREIGN SCHEMA series FROM SERVER remote INTO remote;
+});
+is($node->safe_psql('postgres', 'SELECT count(*), sum(id) FROM remote.rows'), '1000|500500',
+	'a remote plugin answers through the url server option');
+like($node->safe_psql('postgres', 'EXPLAIN SELECT * FROM remote.rows WHERE id = 5'),
+	qr/Plugin: \(remote\).*Pushed Quals: id = 5/s, 'EXPLAIN shows the remote plugin and the pushed qual');
+is($node->safe_psql('postgres', 'SELECT name FROM remote.rows WHERE id = 5'), 'row-5', 'pushdown works remotely');
+$series->kill_kill;
+my ($ret, $o, $e) = $node->psql('postgres', 'SELECT count(*) FROM remote.rows');
+like($e, qr/could not connect to the plugin/, 'a remote plugin that is gone: could not connect');
+
 $node->stop('fast');
 done_testing();
