@@ -1431,6 +1431,19 @@ pmImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
  * the plugin's descriptions become comments here, once the tables exist.
  */
 static void
+pm_next_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+				ProcessUtilityContext context, ParamListInfo params,
+				QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+{
+	if (prev_utility_hook)
+		prev_utility_hook(pstmt, queryString, readOnlyTree, context, params,
+						  queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
+}
+
+static void
 pm_utility_hook(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 				ProcessUtilityContext context, ParamListInfo params,
 				QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
@@ -1440,22 +1453,14 @@ pm_utility_hook(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 
 	if (!IsA(parsetree, ImportForeignSchemaStmt))
 	{
-		if (prev_utility_hook)
-			prev_utility_hook(pstmt, queryString, readOnlyTree, context, params,
-							  queryEnv, dest, qc);
-		else
-			standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-									params, queryEnv, dest, qc);
+		pm_next_utility(pstmt, queryString, readOnlyTree, context, params,
+						queryEnv, dest, qc);
 		return;
 	}
 
 	pending_comments = NIL;
-	if (prev_utility_hook)
-		prev_utility_hook(pstmt, queryString, readOnlyTree, context, params,
-						  queryEnv, dest, qc);
-	else
-		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-								params, queryEnv, dest, qc);
+	pm_next_utility(pstmt, queryString, readOnlyTree, context, params,
+					queryEnv, dest, qc);
 
 	CommandCounterIncrement();
 	foreach(lc, pending_comments)

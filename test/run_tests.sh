@@ -23,6 +23,16 @@ tally() {  # tally SUITE PASSED FAILED
     PASS=$((PASS + $2))
     FAIL=$((FAIL + $3))
 }
+# tally_tap SUITE LOG RC: count a TAP log's ok / not ok lines; a suite that
+# failed without a "not ok" line (it died) counts as one failure
+tally_tap() {
+    local p f
+    p=$(grep -cE '^ok ' "$2")
+    f=$(grep -cE '^not ok ' "$2")
+    if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    [ "$f" -gt 0 ] && cat "$2"
+    tally "$1" "$p" "$f"
+}
 
 pm_install_deps
 if ! pm_build_install "$SRC"; then
@@ -53,25 +63,13 @@ as_pg() { (cd / && runuser -u postgres -- env PATH=$PG_BIN:/usr/bin:/bin "$@"); 
 
 # 1. plugins
 if [ "${WITH_PLUGINS:-yes}" = yes ] && [ -f "$SRC/plugins/Makefile" ]; then
-    out=$WORK/plugins_check.log
-    make -C "$SRC/plugins" -s check > "$out" 2>&1
-    rc=$?
-    p=$(grep -cE '^ok ' "$out")
-    f=$(grep -cE '^not ok ' "$out")
-    if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-    [ "$f" -gt 0 ] && cat "$out"
-    tally "plugins" "$p" "$f"
+    make -C "$SRC/plugins" -s check > "$WORK/plugins_check.log" 2>&1
+    tally_tap plugins "$WORK/plugins_check.log" $?
 fi
 
 # the row decoder: unit tests and a differential test against jansson
-out=$WORK/codec.log
-make -C "$SRC/test/codec" -s check > "$out" 2>&1
-rc=$?
-p=$(grep -cE '^ok ' "$out")
-f=$(grep -cE '^not ok ' "$out")
-if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-[ "$f" -gt 0 ] && cat "$out"
-tally "codec" "$p" "$f"
+make -C "$SRC/test/codec" -s check > "$WORK/codec.log" 2>&1
+tally_tap codec "$WORK/codec.log" $?
 
 # 2 and 3. regression and isolation, one cluster
 pm_start_cluster "$WORK/cluster" 5499 "$WORK/plugins" \
@@ -109,16 +107,12 @@ as_pg env PERL5LIB=$($PG_CONFIG --pkglibdir)/pgxs/src/test/perl \
     PM_TEST_PLUGIN_DIR=$WORK/plugins PM_SRC=$WORK/src \
     sh -c "cd $WORK/src && prove -v -I test/perl test/t/*.pl" > "$out" 2>&1
 rc=$?
-p=$(grep -cE '^ok ' "$out")
-f=$(grep -cE '^not ok ' "$out")
-if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-if [ "$f" -gt 0 ]; then
-    cat "$out"
+if [ $rc -ne 0 ] || grep -qE '^not ok ' "$out"; then
     for l in "$WORK"/src/test/tmp_check/log/*.log; do
         [ -f "$l" ] && { echo "--- $l"; tail -n 60 "$l"; }
     done
 fi
-tally "tap" "$p" "$f"
+tally_tap tap "$out" $rc
 
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
