@@ -145,6 +145,7 @@ typedef struct PmScanState
 	uint64		bytes_total;
 	TimestampTz scan_start;
 	char	   *last_request;	/* credentials masked, for EXPLAIN ANALYZE */
+	MemoryContext req_cxt;		/* holds last_request only */
 
 	/* for the error context */
 	const char *cur_column;
@@ -721,6 +722,9 @@ pmBeginForeignScan(ForeignScanState *node, int eflags)
 	ss->row_cxt = AllocSetContextCreate(estate->es_query_cxt,
 										"plugin_manager row",
 										ALLOCSET_SMALL_SIZES);
+	ss->req_cxt = AllocSetContextCreate(estate->es_query_cxt,
+										"plugin_manager request",
+										ALLOCSET_SMALL_SIZES);
 	ss->decoder = pmj_create();
 	if (ss->decoder == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
@@ -1002,7 +1006,8 @@ pm_start_scan(ForeignScanState *node, PmScanState *ss)
 		body = text ? pstrdup(text) : NULL;
 		free(text);
 		text = pmp_request_dump(req, true);
-		ss->last_request = text ? pstrdup(text) : NULL;
+		MemoryContextReset(ss->req_cxt);
+		ss->last_request = text ? MemoryContextStrdup(ss->req_cxt, text) : NULL;
 		free(text);
 	}
 	PG_FINALLY();
@@ -1212,6 +1217,75 @@ pmEndForeignScan(ForeignScanState *node)
 
 /* ---------- EXPLAIN ---------- */
 
+/*
+ * EXPLAIN VERBOSE without ANALYZE: the request as it would go, credentials
+ * masked; a value known only at run time shows as its expression.
+ */
+static char *
+pm_preview_request(ForeignScan *plan, PmScanState *ss, List *dpcontext)
+{
+	PmpRequest *req = pmp_request_new(ss->table);
+	char	   *text;
+	char	   *out;
+	ListCell   *lc;
+	PmFdwOptions creds = ss->opts;
+
+	if (req == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	foreach(lc, (List *) list_nth(plan->fdw_private, PM_PRIV_COLUMNS))
+		pmp_request_add_column(req, strVal(lfirst(lc)));
+	foreach(lc, (List *) list_nth(plan->fdw_private, PM_PRIV_QUALS))
+	{
+		List	   *q = (List *) lfirst(lc);
+		int			op = intVal(lsecond(q));
+		int			expr = intVal(lthird(q));
+		Node	   *e = expr >= 0 ? list_nth(plan->fdw_exprs, expr) : NULL;
+		PmpScalar  *vals = palloc0(sizeof(PmpScalar));
+		int			nvals = e ? 1 : 0;
+
+		if (e && IsA(e, Const) && !((Const *) e)->constisnull && op == PMP_OP_IN)
+		{
+			ArrayType  *arr = DatumGetArrayTypeP(((Const *) e)->constvalue);
+			Oid			elemtype = ARR_ELEMTYPE(arr);
+			int16		elmlen;
+			bool		elmbyval;
+			char		elmalign;
+			Datum	   *elems;
+			bool	   *nulls;
+			int			n;
+
+			get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
+			deconstruct_array(arr, elemtype, elmlen, elmbyval, elmalign, &elems, &nulls, &n);
+			vals = repalloc(vals, sizeof(PmpScalar) * Max(n, 1));
+			nvals = 0;
+			for (int k = 0; k < n; k++)
+				if (!nulls[k])
+					pmc_from_datum(elems[k], elemtype, &vals[nvals++]);
+		}
+		else if (e && IsA(e, Const) && !((Const *) e)->constisnull)
+			pmc_from_datum(((Const *) e)->constvalue, ((Const *) e)->consttype, &vals[0]);
+		else if (e)
+		{
+			vals[0].kind = PMP_STRING;
+			vals[0].s = deparse_expression(e, dpcontext, false, false);
+		}
+		(void) pmp_request_add_qual(req, strVal(linitial(q)), op, vals, nvals);
+	}
+	if (ss->limit > 0)
+		pmp_request_set_limit(req, ss->limit);
+	foreach(lc, ss->opts.config)
+		pmp_request_add_config(req, ((DefElem *) lfirst(lc))->defname,
+							   defGetString((DefElem *) lfirst(lc)));
+	pm_user_credentials(ss->opts.serverid, GetUserId(), &creds);
+	foreach(lc, creds.credentials)
+		pmp_request_add_credential(req, ((DefElem *) lfirst(lc))->defname, "");
+	text = pmp_request_dump(req, true);
+	pmp_request_free(req);
+	out = text ? pstrdup(text) : NULL;
+	free(text);
+	return out;
+}
+
 static void
 pmExplainForeignScan(ForeignScanState *node, ExplainState *es)
 {
@@ -1255,6 +1329,13 @@ pmExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		ExplainPropertyText("Plugin Columns", buf.len ? buf.data : "(none)", es);
 		if (ss->last_request)
 			ExplainPropertyText("Plugin Request", ss->last_request, es);
+		else
+		{
+			char	   *preview = pm_preview_request(plan, ss, dpcontext);
+
+			if (preview)
+				ExplainPropertyText("Plugin Request", preview, es);
+		}
 	}
 }
 

@@ -68,6 +68,24 @@ SELECT w.k, r.name FROM wanted w LEFT JOIN s.rows r ON r.id = w.k ORDER BY w.k;
 SELECT g, (SELECT name FROM s.rows r WHERE r.id = g) FROM generate_series(1, 3) g;
 SELECT g, x.id FROM generate_series(8, 9) g, LATERAL (SELECT id FROM s.rows r WHERE r.id >= g) x ORDER BY 1, 2;
 
+-- two streams open at once in one backend: the outer scan streams 100,000
+-- rows while the inner one is asked again for each row that passes
+CREATE SERVER series100k FOREIGN DATA WRAPPER plugin_manager OPTIONS (plugin 'series', rows '100000');
+CREATE FOREIGN TABLE s.big (id bigint, name text) SERVER series100k OPTIONS (table 'rows');
+SELECT count(*), sum(b.id), min(r.name), max(r.name)
+  FROM s.big b JOIN LATERAL (SELECT name FROM s.rows r WHERE r.id = b.id / 10000) r ON true
+ WHERE b.id % 10000 = 0;
+
+-- EXPLAIN VERBOSE shows the request as it would go (run-time values as
+-- their expressions); EXPLAIN ANALYZE the one that went
+EXPLAIN (VERBOSE, COSTS OFF) SELECT name FROM s.rows WHERE id IN (1, 2) AND id < 5 LIMIT 1;
+PREPARE by_id2(bigint) AS SELECT name FROM s.rows WHERE id = $1;
+SET plan_cache_mode = force_generic_plan;
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE by_id2(3);
+EXPLAIN (ANALYZE, VERBOSE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE by_id2(3);
+RESET plan_cache_mode;
+DEALLOCATE by_id2;
+
 -- the plugin's own validation of its configuration reaches the user
 CREATE SERVER series_bad FOREIGN DATA WRAPPER plugin_manager OPTIONS (plugin 'series', rows 'many');
 CREATE FOREIGN TABLE s.bad_rows (id bigint) SERVER series_bad OPTIONS (table 'rows');
@@ -79,6 +97,7 @@ SELECT * FROM s.nope;
 -- credentials go to the plugin, never to EXPLAIN
 CREATE USER MAPPING FOR CURRENT_USER SERVER series10 OPTIONS (token 'hunter2');
 EXPLAIN (ANALYZE, VERBOSE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT id FROM s.rows WHERE id = 1;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM s.rows WHERE id = 1;
 DROP USER MAPPING FOR CURRENT_USER SERVER series10;
 
 -- LIMIT TO and EXCEPT
