@@ -905,7 +905,7 @@ pm_forget_handle(const char *name)
 static bool
 pm_process_gone(int pid)
 {
-	for (int attempt = 0; pid > 0 && attempt < 10; attempt++)
+	for (int attempt = 0; pid > 0 && attempt < 5; attempt++)
 	{
 		char		path[64];
 		char		buf[512];
@@ -927,7 +927,7 @@ pm_process_gone(int pid)
 		}
 		if (gone)
 			return true;
-		pg_usleep(10000L);
+		pg_usleep(5000L);
 		CHECK_FOR_INTERRUPTS();
 	}
 	return false;
