@@ -652,14 +652,16 @@ pm_record_stats(PmScanState *ss, bool failed)
 	if (ss->stats_done || !ss->scan_start || ss->opts.plugin == NULL)
 		return;
 	ss->stats_done = true;
-	pmr_add_scan_stats(ss->opts.plugin, ss->rows,
-					   ss->bytes_total + (ss->stream ? pmh_bytes_received(ss->stream) : 0),
-					   failed,
+	pmr_add_scan_stats(ss->opts.plugin, ss->rows, ss->bytes_total, failed,
 					   (uint64) Max(TimestampDifferenceMilliseconds(ss->scan_start,
 																	GetCurrentTimestamp()), 0) * 1000);
 }
 
-/* the scan's context goes away without EndForeignScan: an error */
+/*
+ * The query's context goes away without EndForeignScan: an error.  Its
+ * child contexts, the stream's included, are gone by now; only the scan
+ * state itself may be read.
+ */
 static void
 pm_stats_on_abort(void *arg)
 {
@@ -1027,6 +1029,7 @@ pm_start_scan(ForeignScanState *node, PmScanState *ss)
 		return;
 	}
 	ss->stream = pm_request(&ss->opts, &ss->handle, "/v1/scan", body, &status);
+	pmh_count_into(ss->stream, &ss->bytes_total);
 	if (status < 200 || status > 299)
 		pm_raise_http_error(ss->stream, status, "a scan");
 	ss->streaming = true;
@@ -1184,8 +1187,7 @@ pm_end_stream(PmScanState *ss)
 {
 	if (ss->stream)
 	{
-		ss->bytes_total += pmh_bytes_received(ss->stream);
-		pmh_close(ss->stream);
+		pmh_close(ss->stream);	/* adds its bytes to bytes_total */
 		ss->stream = NULL;
 	}
 	if (ss->scan_cxt)

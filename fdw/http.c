@@ -56,6 +56,7 @@ struct PmHttpStream
 	bool		no_pause;		/* reading a whole body */
 	bool		oom;
 	uint64		received;
+	uint64	   *sink;			/* gets received at close, if set */
 
 	TimestampTz started;
 	TimestampTz last_data;
@@ -252,11 +253,19 @@ pmh_start(const char *endpoint, const char *path, const char *body,
 }
 
 void
+pmh_count_into(PmHttpStream *s, uint64 *sink)
+{
+	s->sink = sink;
+}
+
+void
 pmh_close(PmHttpStream *s)
 {
 	if (s == NULL || s->closed)
 		return;
 	s->closed = true;
+	if (s->sink)
+		*s->sink += s->received;
 	if (s->easy)
 	{
 		if (pmh_multi)

@@ -30,6 +30,11 @@ typedef struct PmHttpStream PmHttpStream;
  */
 extern PmHttpStream *pmh_start(const char *endpoint, const char *path,
 							   const char *body, const PmHttpTimeouts *timeouts);
+/*
+ * When the stream is closed (by pmh_close or with its memory context), the
+ * bytes it received are added to *sink: counters survive an error.
+ */
+extern void pmh_count_into(PmHttpStream *s, uint64 *sink);
 /* waits for the response headers; returns the HTTP status */
 extern long pmh_status(PmHttpStream *s);
 /* the same, but 0 instead of an ERROR when no answer came at all */

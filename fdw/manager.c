@@ -270,8 +270,11 @@ pm_exec_child(const char *path, char **envp, int in_fd, int out_fd, int err_fd,
 
 	if (dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
 		_exit(127);
-	for (int fd = 3; fd < 1024; fd++)
-		(void) close(fd);
+	if (close_range(3, ~0U, 0) != 0)
+	{
+		for (int fd = 3; fd < 1024; fd++)
+			(void) close(fd);
+	}
 	if (chdir("/") != 0)
 		_exit(127);
 	umask(S_IRWXG | S_IRWXO);
@@ -847,6 +850,8 @@ pm_manager_main(Datum main_arg)
 			 errdetail("Plugin manager PID %d, %d registry slots, plugin_dir \"%s\".",
 					   MyProcPid, nprocs, pm_plugin_dir)));
 
+	/* everything a pass allocates goes when pm_wait resets this context */
+	MemoryContextSwitchTo(loop_cxt);
 	for (;;)
 	{
 		CHECK_FOR_INTERRUPTS();
