@@ -1213,8 +1213,8 @@ pmEndForeignScan(ForeignScanState *node)
 
 	if (ss == NULL || ss->scan_cxt == NULL)
 		return;
+	pm_end_stream(ss);			/* first: closing adds the stream's bytes */
 	pm_record_stats(ss, false);
-	pm_end_stream(ss);
 }
 
 /* ---------- EXPLAIN ---------- */

@@ -76,4 +76,6 @@ SELECT value FROM n.dns_record WHERE type = 'A';
 SELECT bool_or(value = '127.0.0.1') AS loopback FROM n.dns_record WHERE domain = 'localhost';
 
 -- the errors were counted
-SELECT name, errors >= 6 AS errors_counted FROM plugin_manager.plugins WHERE name = 'fault';
+SELECT name, errors >= 6 AS errors_counted,
+       bytes BETWEEN 8388608 AND 100000000 AS bytes_plausible
+  FROM plugin_manager.plugins WHERE name = 'fault';
