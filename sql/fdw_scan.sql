@@ -117,3 +117,11 @@ SELECT count(*) = 1 AS one_row FROM h1.os_info;
 SELECT name, scans > 0 AS scanned, rows > 0 AS got_rows, bytes > 0 AS got_bytes,
        errors > 0 AS had_errors, scan_time_ms >= 0 AS timed
   FROM plugin_manager.plugins WHERE name = 'series';
+-- exactly what one scan adds: 1 scan, 10 rows, the bytes of 10 empty rows
+-- ("[]", no column is needed) and the trailer, no error
+CREATE TEMP TABLE before AS SELECT * FROM plugin_manager.plugins WHERE name = 'series';
+SELECT count(*) FROM s.rows;
+SELECT p.scans - b.scans AS scans, p.rows - b.rows AS rows,
+       p.bytes - b.bytes BETWEEN 50 AND 100 AS bytes, p.errors - b.errors AS errors,
+       p.scan_time_ms >= b.scan_time_ms AS time
+  FROM plugin_manager.plugins p, before b WHERE p.name = 'series';
