@@ -26,9 +26,11 @@ tally() {  # tally SUITE PASSED FAILED
 # tally_tap SUITE LOG RC: count a TAP log's ok / not ok lines; a suite that
 # failed without a "not ok" line (it died) counts as one failure
 tally_tap() {
-    local p f
-    p=$(grep -cE '^ok ' "$2")
-    f=$(grep -cE '^not ok ' "$2")
+    local p=0 f=1
+    if [ -f "$2" ]; then
+        p=$(grep -cE '^ok ' "$2")
+        f=$(grep -cE '^not ok ' "$2")
+    fi
     if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
     [ "$f" -gt 0 ] && cat "$2"
     tally "$1" "$p" "$f"
@@ -86,7 +88,8 @@ for suite in regress isolation; do
         diffs=$WORK/src/output_iso/regression.diffs
     fi
     as_pg env PGHOST=$PGHOST PGPORT=$PGPORT PGUSER=$PGUSER \
-        make -C "$WORK/src" -s installcheck $skip with_llvm=no WITH_PLUGINS=no > "$out" 2>&1
+        make -C "$WORK/src" -s installcheck $skip with_llvm=no WITH_PLUGINS=no \
+        PG_CONFIG=$PG_CONFIG > "$out" 2>&1
     rc=$?
     p=$(grep -cE '\.\.\. ok' "$out")
     f=$(grep -cE '\.\.\. FAILED|\.\.\. failed' "$out")
