@@ -537,3 +537,25 @@ pmc_from_datum(Datum value, Oid typid, PmpScalar *out)
 			out->s = pg_server_to_any(out->s, strlen(out->s), PG_UTF8);
 	}
 }
+
+int
+pmc_from_array(Datum array, PmpScalar **out)
+{
+	ArrayType  *arr = DatumGetArrayTypeP(array);
+	Oid			elemtype = ARR_ELEMTYPE(arr);
+	int16		elmlen;
+	bool		elmbyval;
+	char		elmalign;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int			count = 0;
+
+	get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
+	deconstruct_array(arr, elemtype, elmlen, elmbyval, elmalign, &elems, &nulls, &n);
+	*out = palloc(sizeof(PmpScalar) * Max(n, 1));
+	for (int k = 0; k < n; k++)
+		if (!nulls[k])
+			pmc_from_datum(elems[k], elemtype, &(*out)[count++]);
+	return count;
+}

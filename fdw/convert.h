@@ -56,5 +56,7 @@ extern Datum pmc_to_datum(PmColumnConv *c, PmjDecoder *d, const PmjValue *v,
 
 /* a qual's value for the request; strings in CurrentMemoryContext */
 extern void pmc_from_datum(Datum value, Oid typid, PmpScalar *out);
+/* an array's non-NULL elements (NULL never equals anything); returns count */
+extern int	pmc_from_array(Datum array, PmpScalar **out);
 
 #endif							/* PM_CONVERT_H */

@@ -774,22 +774,7 @@ pm_build_request(ForeignScanState *node, PmScanState *ss, PmpRequest *req)
 				return false;	/* x = NULL, x IN (NULL array): no row */
 			if (op == PMP_OP_IN)
 			{
-				ArrayType  *arr = DatumGetArrayTypeP(value);
-				Oid			elemtype = ARR_ELEMTYPE(arr);
-				int16		elmlen;
-				bool		elmbyval;
-				char		elmalign;
-				Datum	   *elems;
-				bool	   *nulls;
-				int			n;
-
-				get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
-				deconstruct_array(arr, elemtype, elmlen, elmbyval, elmalign,
-								  &elems, &nulls, &n);
-				vals = palloc(sizeof(PmpScalar) * Max(n, 1));
-				for (int k = 0; k < n; k++)
-					if (!nulls[k])	/* NULL never equals anything */
-						pmc_from_datum(elems[k], elemtype, &vals[nvals++]);
+				nvals = pmc_from_array(value, &vals);
 				if (nvals == 0)
 					return false;
 			}
@@ -1246,24 +1231,7 @@ pm_preview_request(ForeignScan *plan, PmScanState *ss, List *dpcontext)
 		int			nvals = e ? 1 : 0;
 
 		if (e && IsA(e, Const) && !((Const *) e)->constisnull && op == PMP_OP_IN)
-		{
-			ArrayType  *arr = DatumGetArrayTypeP(((Const *) e)->constvalue);
-			Oid			elemtype = ARR_ELEMTYPE(arr);
-			int16		elmlen;
-			bool		elmbyval;
-			char		elmalign;
-			Datum	   *elems;
-			bool	   *nulls;
-			int			n;
-
-			get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
-			deconstruct_array(arr, elemtype, elmlen, elmbyval, elmalign, &elems, &nulls, &n);
-			vals = repalloc(vals, sizeof(PmpScalar) * Max(n, 1));
-			nvals = 0;
-			for (int k = 0; k < n; k++)
-				if (!nulls[k])
-					pmc_from_datum(elems[k], elemtype, &vals[nvals++]);
-		}
+			nvals = pmc_from_array(((Const *) e)->constvalue, &vals);
 		else if (e && IsA(e, Const) && !((Const *) e)->constisnull)
 			pmc_from_datum(((Const *) e)->constvalue, ((Const *) e)->consttype, &vals[0]);
 		else if (e)
