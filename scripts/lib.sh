@@ -5,7 +5,7 @@ PG_BIN=/usr/lib/postgresql/15/bin
 PG_CONFIG=$PG_BIN/pg_config
 PM_PACKAGES="postgresql-15 postgresql-server-dev-15 postgresql-plpython3-15 \
 libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev libipc-run-perl \
-pkg-config make gcc python3 curl valgrind rsync"
+pkg-config make gcc python3 curl valgrind rsync clang-14 libclang-rt-14-dev"
 
 pm_log() { printf '==> %s\n' "$*" >&2; }
 

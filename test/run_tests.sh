@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite of plugin_manager on this machine, as root:
 # installs what is missing, builds, installs, then runs
-#   1. the plugin SDK and bundled plugin tests (make -C plugins check), and
-#      the row decoder's tests (make -C test/codec check)
+#   1. the plugin SDK and bundled plugin tests (make -C plugins check), the
+#      row decoder's tests (make -C test/codec check) and 30 s of fuzzing
 #   2. the regression suite (sql/, expected/) on a throwaway cluster
 #   3. the isolation specs (test/isolation) on the same cluster
 #   4. the TAP tests (test/t), each on clusters of its own
@@ -72,6 +72,17 @@ fi
 # the row decoder: unit tests and a differential test against jansson
 make -C "$SRC/test/codec" -s check > "$WORK/codec.log" 2>&1
 tally_tap codec "$WORK/codec.log" $?
+
+# ...and 30 seconds of libFuzzer on it (ASan + UBSan; any crash, overread or
+# disagreement with jansson fails); make -C test/codec fuzz runs it longer
+if make -C "$SRC/test/codec" -s fuzz FUZZ_SECONDS=30 FUZZ_ARGS=-close_fd_mask=1 \
+        > "$WORK/fuzz.log" 2>&1; then
+    pm_log "fuzz: $(grep -E 'stat::number_of_executed_units' "$WORK/fuzz.log" | awk '{print $2}') inputs"
+    tally fuzz 1 0
+else
+    tail -n 40 "$WORK/fuzz.log"
+    tally fuzz 0 1
+fi
 
 # 2 and 3. regression and isolation, one cluster
 pm_start_cluster "$WORK/cluster" 5499 "$WORK/plugins" \

@@ -72,4 +72,20 @@ $node->safe_psql('postgres', 'ALTER SYSTEM RESET plugin_manager.plugin_dir');
 $node->reload;
 
 $node->stop;
+
+# max_plugins slots: a third plugin is refused while two run, with a clear
+# error, and gets a slot once one of them is stopped
+my $small = pm_node('small', 'plugin_manager.max_plugins = 2');
+$small->safe_psql('postgres', "SELECT plugin_manager.start_plugin('pm_test')");
+$small->safe_psql('postgres', "SELECT plugin_manager.start_plugin('pm_test2')");
+($ret, $out, $err) = $small->psql('postgres', "SELECT plugin_manager.start_plugin('pm_test_slowstop')");
+like($err, qr/ERROR:\s+too many plugins in use.*HINT:\s+Stop a plugin, or raise plugin_manager.max_plugins/s,
+	'a full registry refuses another plugin with a hint');
+$small->safe_psql('postgres', "SELECT plugin_manager.stop_plugin('pm_test2')");
+($ret, $out, $err) = $small->psql('postgres',
+	"SELECT pid > 0 FROM plugin_manager.start_plugin('pm_test_slowstop')");
+is($out, 't', "a stopped plugin's slot is reused");
+is($small->safe_psql('postgres', 'SELECT string_agg(name, \',\' ORDER BY name) FROM plugin_manager.plugins'),
+	'pm_test,pm_test_slowstop', 'the registry holds the two plugins in use');
+$small->stop;
 done_testing();
