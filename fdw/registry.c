@@ -444,11 +444,15 @@ pmr_wait_for(const char *name, PmWaitGoal goal, uint64 older_than,
 			break;
 		if (failed)
 		{
+			/* the slot's last_error, as a sentence */
+			char	   *why = errbuf[0] ? errbuf : exitbuf;
+
+			why[0] = pg_toupper((unsigned char) why[0]);
 			ConditionVariableCancelSleep();
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
 					 errmsg("plugin \"%s\" could not be started", name),
-					 errdetail_internal("%s", errbuf[0] ? errbuf : exitbuf)));
+					 errdetail_internal("%s.", why)));
 		}
 		if (need_slot)
 		{
