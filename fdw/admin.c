@@ -120,17 +120,10 @@ pm_available_plugins(PG_FUNCTION_ARGS)
 	{
 		char	   *path;
 		struct stat st;
-		bool		valid = true;
 		Datum		values[2];
 		bool		nulls[2] = {0};
 
-		if (de->d_name[0] == '.' || strlen(de->d_name) > PM_NAME_MAXLEN)
-			continue;
-		for (const char *p = de->d_name; *p; p++)
-			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-				  (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
-				valid = false;
-		if (!valid || de->d_name[0] == '-')
+		if (!pmr_plugin_name_ok(de->d_name))
 			continue;
 		path = psprintf("%s/%s", dirpath, de->d_name);
 		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0)

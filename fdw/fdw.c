@@ -1212,45 +1212,54 @@ static char *
 pm_preview_request(ForeignScan *plan, PmScanState *ss, List *dpcontext)
 {
 	PmpRequest *req = pmp_request_new(ss->table);
-	char	   *text;
+	char	   *volatile text = NULL;
 	char	   *out;
-	ListCell   *lc;
 	PmFdwOptions creds = ss->opts;
 
 	if (req == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	foreach(lc, (List *) list_nth(plan->fdw_private, PM_PRIV_COLUMNS))
-		pmp_request_add_column(req, strVal(lfirst(lc)));
-	foreach(lc, (List *) list_nth(plan->fdw_private, PM_PRIV_QUALS))
+	/* output functions and deparsing may fail: the jansson request goes anyway */
+	PG_TRY();
 	{
-		List	   *q = (List *) lfirst(lc);
-		int			op = intVal(lsecond(q));
-		int			expr = intVal(lthird(q));
-		Node	   *e = expr >= 0 ? list_nth(plan->fdw_exprs, expr) : NULL;
-		PmpScalar  *vals = palloc0(sizeof(PmpScalar));
-		int			nvals = e ? 1 : 0;
+		ListCell   *lc;
 
-		if (e && IsA(e, Const) && !((Const *) e)->constisnull && op == PMP_OP_IN)
-			nvals = pmc_from_array(((Const *) e)->constvalue, &vals);
-		else if (e && IsA(e, Const) && !((Const *) e)->constisnull)
-			pmc_from_datum(((Const *) e)->constvalue, ((Const *) e)->consttype, &vals[0]);
-		else if (e)
+		foreach(lc, (List *) list_nth(plan->fdw_private, PM_PRIV_COLUMNS))
+			pmp_request_add_column(req, strVal(lfirst(lc)));
+		foreach(lc, (List *) list_nth(plan->fdw_private, PM_PRIV_QUALS))
 		{
-			vals[0].kind = PMP_STRING;
-			vals[0].s = deparse_expression(e, dpcontext, false, false);
+			List	   *q = (List *) lfirst(lc);
+			int			op = intVal(lsecond(q));
+			int			expr = intVal(lthird(q));
+			Node	   *e = expr >= 0 ? list_nth(plan->fdw_exprs, expr) : NULL;
+			PmpScalar  *vals = palloc0(sizeof(PmpScalar));
+			int			nvals = e ? 1 : 0;
+
+			if (e && IsA(e, Const) && !((Const *) e)->constisnull && op == PMP_OP_IN)
+				nvals = pmc_from_array(((Const *) e)->constvalue, &vals);
+			else if (e && IsA(e, Const) && !((Const *) e)->constisnull)
+				pmc_from_datum(((Const *) e)->constvalue, ((Const *) e)->consttype, &vals[0]);
+			else if (e)
+			{
+				vals[0].kind = PMP_STRING;
+				vals[0].s = deparse_expression(e, dpcontext, false, false);
+			}
+			(void) pmp_request_add_qual(req, strVal(linitial(q)), op, vals, nvals);
 		}
-		(void) pmp_request_add_qual(req, strVal(linitial(q)), op, vals, nvals);
+		if (ss->limit > 0)
+			pmp_request_set_limit(req, ss->limit);
+		foreach(lc, ss->opts.config)
+			pmp_request_add_config(req, ((DefElem *) lfirst(lc))->defname,
+								   defGetString((DefElem *) lfirst(lc)));
+		pm_user_credentials(ss->opts.serverid, GetUserId(), &creds);
+		foreach(lc, creds.credentials)
+			pmp_request_add_credential(req, ((DefElem *) lfirst(lc))->defname, "");
+		text = pmp_request_dump(req, true);
 	}
-	if (ss->limit > 0)
-		pmp_request_set_limit(req, ss->limit);
-	foreach(lc, ss->opts.config)
-		pmp_request_add_config(req, ((DefElem *) lfirst(lc))->defname,
-							   defGetString((DefElem *) lfirst(lc)));
-	pm_user_credentials(ss->opts.serverid, GetUserId(), &creds);
-	foreach(lc, creds.credentials)
-		pmp_request_add_credential(req, ((DefElem *) lfirst(lc))->defname, "");
-	text = pmp_request_dump(req, true);
-	pmp_request_free(req);
+	PG_FINALLY();
+	{
+		pmp_request_free(req);
+	}
+	PG_END_TRY();
 	out = text ? pstrdup(text) : NULL;
 	free(text);
 	return out;

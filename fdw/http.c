@@ -283,12 +283,6 @@ pmh_close(PmHttpStream *s)
 	s->buf = NULL;
 }
 
-uint64
-pmh_bytes_received(PmHttpStream *s)
-{
-	return s->received;
-}
-
 bool
 pmh_failed(PmHttpStream *s)
 {

@@ -51,7 +51,6 @@ extern bool pmh_failed(PmHttpStream *s);
 extern void pmh_raise_error(PmHttpStream *s) pg_attribute_noreturn();
 /* the whole body, at most max bytes (more is an ERROR); NUL-terminated */
 extern const char *pmh_read_all(PmHttpStream *s, size_t max, size_t *len);
-extern uint64 pmh_bytes_received(PmHttpStream *s);
 /* ends the transfer (closing the connection if unfinished) and frees it */
 extern void pmh_close(PmHttpStream *s);
 

@@ -166,11 +166,28 @@ pmr_manager_state_name(PmManagerState state)
  * A plugin name becomes a file name under plugin_dir, so it must be a plain
  * identifier: nothing that could name another directory.
  */
+bool
+pmr_plugin_name_ok(const char *name)
+{
+	size_t		len = name ? strlen(name) : 0;
+
+	if (len == 0 || len > PM_NAME_MAXLEN || name[0] == '-')
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			  (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+			return false;
+	return true;
+}
+
+/* The same rule, as an error that says which part of it was broken. */
 void
 pmr_check_plugin_name(const char *name)
 {
 	size_t		len = name ? strlen(name) : 0;
 
+	if (pmr_plugin_name_ok(name))
+		return;
 	if (len == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -180,17 +197,10 @@ pmr_check_plugin_name(const char *name)
 				(errcode(ERRCODE_NAME_TOO_LONG),
 				 errmsg("plugin name \"%s\" is too long", name),
 				 errdetail("A plugin name is at most %d bytes.", PM_NAME_MAXLEN)));
-	for (const char *p = name; *p; p++)
-	{
-		bool		ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			(*p >= '0' && *p <= '9') || *p == '_' || *p == '-';
-
-		if (!ok || (p == name && *p == '-'))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid plugin name \"%s\"", name),
-					 errdetail("A plugin name is the name of an executable in plugin_manager.plugin_dir and may contain only letters, digits, \"_\" and \"-\", and must not start with \"-\".")));
-	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid plugin name \"%s\"", name),
+			 errdetail("A plugin name is the name of an executable in plugin_manager.plugin_dir and may contain only letters, digits, \"_\" and \"-\", and must not start with \"-\".")));
 }
 
 /* Caller holds the lock (either mode). */
@@ -844,13 +854,4 @@ pmr_mgr_failed(int slot, const char *error)
 	strlcpy(s->last_error, error, sizeof(s->last_error));
 	LWLockRelease(pm_shared->lock);
 	ConditionVariableBroadcast(&pm_shared->cv);
-}
-
-/* The manager could not act on a start yet (backoff): keep it posted. */
-void
-pmr_mgr_requeue_start(int slot)
-{
-	LWLockAcquire(pm_shared->lock, LW_EXCLUSIVE);
-	pm_shared->slots[slot].start_req = true;
-	LWLockRelease(pm_shared->lock);
 }

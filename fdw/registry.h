@@ -100,6 +100,7 @@ extern const char *pmr_state_name(PmPluginState state);
 extern const char *pmr_manager_state_name(PmManagerState state);
 
 /* name rules, shared by everything that takes a plugin name from a user */
+extern bool pmr_plugin_name_ok(const char *name);
 extern void pmr_check_plugin_name(const char *name);
 
 /* backends */
@@ -123,7 +124,6 @@ extern void pmr_mgr_running(int slot);
 extern void pmr_mgr_stopping(int slot);
 extern void pmr_mgr_exited(int slot, const char *last_exit, const char *error);
 extern void pmr_mgr_failed(int slot, const char *error);
-extern void pmr_mgr_requeue_start(int slot);
 extern int	pmr_max_slots(void);
 
 #endif							/* PM_REGISTRY_H */
